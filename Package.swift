@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "spinmd",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "spinmd", targets: ["spinmd"]),
+        .library(name: "SpinMD", targets: ["SpinMD"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(
+            name: "SpinMD",
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "spinmd",
+            dependencies: [
+                "SpinMD",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SpinMDTests", dependencies: ["SpinMD"]),
+        .testTarget(name: "CLITests", dependencies: ["SpinMD"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

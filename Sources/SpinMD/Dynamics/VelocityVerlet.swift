@@ -1,0 +1,43 @@
+/// Velocity Verlet (Swope, Andersen, Berens & Wilson, J. Chem. Phys. 76, 637 (1982)): the one
+/// place in spinmd that moves atoms in MD. Kick (½Δt) – drift (Δt) – force – kick (½Δt).
+public final class VelocityVerlet {
+    /// Timestep Δt [fs].
+    public let timestep: Double
+
+    public init(timestep: Double) { self.timestep = timestep }
+
+    /// v += (Δt_kick) · F/m.
+    /// - Parameters: forces (atomCount, 3) [eV/Å]; dt [fs].
+    public func kick(_ system: inout AtomicSystem, forces: [Vector3], dt: Double) {
+        let n = system.atomCount
+        system.velocities.withUnsafeMutableBufferPointer { v in
+            system.masses.withUnsafeBufferPointer { m in
+                forces.withUnsafeBufferPointer { f in
+                    for i in 0..<n { v[i] += (dt * Units.accelerationFactor / m[i]) * f[i] }
+                }
+            }
+        }
+    }
+
+    /// r += Δt · v.
+    public func drift(_ system: inout AtomicSystem, dt: Double) {
+        let n = system.atomCount
+        system.positions.withUnsafeMutableBufferPointer { r in
+            system.velocities.withUnsafeBufferPointer { v in
+                for i in 0..<n { r[i] += dt * v[i] }
+            }
+        }
+    }
+
+    /// One full step from a state whose forces are `current`; returns the result at the new positions.
+    public func step(_ system: inout AtomicSystem, current: PotentialResult, evaluator: ForceEvaluator,
+                     request: EvaluationRequest, stepIndex: Int, stopwatch: inout Stopwatch) throws -> PotentialResult {
+        stopwatch.measure(.integration) {
+            kick(&system, forces: current.forces!, dt: 0.5 * timestep)
+            drift(&system, dt: timestep)
+        }
+        let next = try evaluator.compute(&system, request: request.union(.forces), step: stepIndex)
+        stopwatch.measure(.integration) { kick(&system, forces: next.forces!, dt: 0.5 * timestep) }
+        return next
+    }
+}

@@ -1,0 +1,18 @@
+/// A Cartesian 3-vector in Double precision; units are those of the quantity it holds.
+public typealias Vector3 = SIMD3<Double>
+
+extension SIMD3 where Scalar == Double {
+    /// Euclidean dot product.
+    @inlinable public func dot(_ other: Vector3) -> Double {
+        let p = self * other
+        return p.x + p.y + p.z
+    }
+    /// Cross product self × other.
+    @inlinable public func cross(_ o: Vector3) -> Vector3 {
+        Vector3(y * o.z - z * o.y, z * o.x - x * o.z, x * o.y - y * o.x)
+    }
+    /// Squared Euclidean norm.
+    @inlinable public var normSquared: Double { dot(self) }
+    /// Euclidean norm.
+    @inlinable public var norm: Double { normSquared.squareRoot() }
+}

@@ -1,0 +1,45 @@
+/// A neighbor list with a Verlet skin: built with radius cutoff + skin and reused until some
+/// atom has moved more than skin/2 since the build, or the cell changed.
+public struct VerletNeighborList: Sendable {
+    public let cutoff: Double
+    public let skin: Double
+    public let kind: NeighborList.Kind
+    public var builder = CellListBuilder()
+    public private(set) var list: NeighborList?
+    /// Number of builds so far.
+    public private(set) var buildCount = 0
+    private var referencePositions: [Vector3] = []
+    private var referenceCell: Cell?
+
+    /// - Parameters: cutoff and skin [Å].
+    public init(cutoff: Double, skin: Double, kind: NeighborList.Kind) {
+        precondition(cutoff > 0 && skin >= 0)
+        self.cutoff = cutoff
+        self.skin = skin
+        self.kind = kind
+    }
+
+    /// True when the list must be rebuilt for these positions and cell.
+    public func needsRebuild(positions: [Vector3], cell: Cell) -> Bool {
+        guard list != nil, let ref = referenceCell, ref == cell, referencePositions.count == positions.count else { return true }
+        let limit = 0.25 * skin * skin
+        for i in positions.indices where (positions[i] - referencePositions[i]).normSquared > limit { return true }
+        return false
+    }
+
+    /// Rebuilds if needed; returns true when it did. Positions are wrapped into the cell on a
+    /// rebuild (as LAMMPS remaps atoms when it re-neighbors).
+    @discardableResult
+    public mutating func update(_ system: inout AtomicSystem) -> Bool {
+        guard needsRebuild(positions: system.positions, cell: system.cell) else { return false }
+        system.wrapPositions()
+        list = builder.build(positions: system.positions, cell: system.cell, radius: cutoff + skin, kind: kind)
+        referencePositions = system.positions
+        referenceCell = system.cell
+        buildCount += 1
+        return true
+    }
+
+    /// Forgets the list so the next `update` rebuilds.
+    public mutating func invalidate() { list = nil }
+}

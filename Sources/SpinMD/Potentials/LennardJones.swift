@@ -1,0 +1,84 @@
+/// Lennard-Jones 12-6: φ(r) = 4ε[(σ/r)¹² − (σ/r)⁶], with Lorentz–Berthelot mixing between species.
+///
+/// Truncation variants at the cutoff r_c:
+/// - `plain`: φ cut at r_c (energy jumps; only for comparison with codes that do this, e.g. LAMMPS `lj/cut` without `pair_modify shift`).
+/// - `shifted`: φ(r) − φ(r_c) (continuous energy, force jumps; LAMMPS `pair_modify shift yes`).
+/// - `smooth`: φ(r)·S(r), with S the C² switch 1 − 10x³ + 15x⁴ − 6x⁵, x = (r − r_s)/(r_c − r_s),
+///   from `switchRadius` r_s to r_c (energy and force continuous; best for NVE conservation).
+public struct LennardJones: PairFunction {
+    public enum Truncation: String, Sendable, CaseIterable { case plain, shifted, smooth }
+
+    /// Parameters of one species.
+    public struct Parameters: Sendable, Equatable {
+        /// Well depth ε [eV].
+        public var epsilon: Double
+        /// Zero-crossing distance σ [Å].
+        public var sigma: Double
+        public init(epsilon: Double, sigma: Double) { self.epsilon = epsilon; self.sigma = sigma }
+    }
+
+    public let cutoff: Double
+    public let truncation: Truncation
+    /// r_s [Å] for the `smooth` variant.
+    public let switchRadius: Double
+    public let species: [Element]
+    // Per type pair (a·count + b): 4εσ¹², 4εσ⁶, energy shift.
+    private let c12: [Double], c6: [Double], shift: [Double]
+    private let typeOfZ: [Int]
+
+    public init(parameters: [Element: Parameters], cutoff: Double, truncation: Truncation = .shifted, switchRadius: Double? = nil) {
+        self.species = parameters.keys.sorted { $0.atomicNumber < $1.atomicNumber }
+        self.cutoff = cutoff
+        self.truncation = truncation
+        self.switchRadius = switchRadius ?? 0.9 * cutoff
+        let k = species.count
+        var c12 = [Double](repeating: 0, count: k * k), c6 = c12, shift = c12
+        for (a, ea) in species.enumerated() {
+            for (b, eb) in species.enumerated() {
+                let pa = parameters[ea]!, pb = parameters[eb]!
+                let eps = (pa.epsilon * pb.epsilon).squareRoot()
+                let sig = 0.5 * (pa.sigma + pb.sigma)
+                let s6 = pow6(sig)
+                c12[a * k + b] = 4 * eps * s6 * s6
+                c6[a * k + b] = 4 * eps * s6
+                let ir6 = 1 / pow6(cutoff)
+                shift[a * k + b] = truncation == .shifted ? (c12[a * k + b] * ir6 - c6[a * k + b]) * ir6 : 0
+            }
+        }
+        self.c12 = c12; self.c6 = c6; self.shift = shift
+        var t = [Int](repeating: -1, count: 120)
+        for (a, e) in species.enumerated() { t[e.atomicNumber] = a }
+        typeOfZ = t
+    }
+
+    public func typeIndex(of element: Element) -> Int? {
+        let t = typeOfZ[element.atomicNumber]
+        return t >= 0 ? t : nil
+    }
+
+    @inline(__always)
+    public func evaluate(r2: Double, _ a: Int, _ b: Int) -> (energy: Double, forceOverR: Double) {
+        let p = a * species.count + b
+        let ir2 = 1 / r2
+        let ir6 = ir2 * ir2 * ir2
+        let a12 = c12[p] * ir6, a6 = c6[p]
+        let energy = (a12 - a6) * ir6
+        let forceOverR = (12 * a12 - 6 * a6) * ir6 * ir2
+        switch truncation {
+        case .plain: return (energy, forceOverR)
+        case .shifted: return (energy - shift[p], forceOverR)
+        case .smooth:
+            let r = r2.squareRoot()
+            if r <= switchRadius { return (energy, forceOverR) }
+            let w = 1 / (cutoff - switchRadius)
+            let x = (r - switchRadius) * w
+            let x2 = x * x
+            let s = 1 - x2 * x * (10 - 15 * x + 6 * x2)
+            let ds = -30 * x2 * (1 - 2 * x + x2) * w  // dS/dr
+            // −d(φS)/dr / r = S·(−φ′/r) − φ·S′/r
+            return (energy * s, forceOverR * s - energy * ds / r)
+        }
+    }
+}
+
+@inline(__always) private func pow6(_ x: Double) -> Double { let x2 = x * x; return x2 * x2 * x2 }

@@ -1,0 +1,43 @@
+import Dispatch
+import Foundation
+
+/// Runs a fixed number of chunks of work on up to `threads` cores.
+///
+/// Results are bitwise reproducible for a given thread count: the work is split into the same
+/// chunks every time and per-chunk partial sums are reduced in chunk order.
+public struct ParallelExecutor: Sendable {
+    /// Number of worker threads (and chunks).
+    public let threads: Int
+
+    public init(threads: Int? = nil) {
+        self.threads = max(1, threads ?? ParallelExecutor.defaultThreadCount)
+    }
+
+    /// `SPINMD_NUM_THREADS` if set, else the number of active cores.
+    public static var defaultThreadCount: Int {
+        if let s = ProcessInfo.processInfo.environment["SPINMD_NUM_THREADS"], let n = Int(s), n > 0 { return n }
+        return ProcessInfo.processInfo.activeProcessorCount
+    }
+
+    /// Calls `body(chunk)` for chunk in 0..<threads, concurrently when threads > 1.
+    public func forEachChunk(_ body: (Int) -> Void) {
+        if threads == 1 { body(0); return }
+        DispatchQueue.concurrentPerform(iterations: threads, execute: body)
+    }
+
+    /// Splits 0..<count into `threads` contiguous ranges of near-equal weight, where
+    /// `cumulative[i]` is the total weight of items before i (count + 1 entries).
+    public func partition(cumulative: [Int]) -> [Range<Int>] {
+        let count = cumulative.count - 1
+        let total = cumulative[count]
+        var bounds = [0]
+        var i = 0
+        for t in 1..<threads {
+            let target = total * t / threads
+            while i < count && cumulative[i] < target { i += 1 }
+            bounds.append(max(bounds.last!, i))
+        }
+        bounds.append(count)
+        return (0..<threads).map { bounds[$0]..<bounds[$0 + 1] }
+    }
+}
