@@ -1,1 +1,69 @@
-print("spinmd")
+import ArgumentParser
+import Foundation
+import SpinMD
+
+/// The `spinmd` command line.
+struct SpinMDCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spinmd",
+        abstract: "Molecular dynamics and relaxation with spin-aware machine-learned potentials.",
+        version: SpinMDVersion.string,
+        subcommands: [Run.self])
+}
+
+/// Exit codes: 0 success, 1 bad input or runtime error, 2 relaxation not converged.
+enum ExitStatus {
+    static let notConverged: Int32 = 2
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the MD or relaxation task described by an input JSON file (see docs/input-format.md).")
+
+    @Argument(help: "Input JSON file.")
+    var input: String
+
+    @Option(name: .long, help: "Worker threads (default: the input's 'threads', else SPINMD_NUM_THREADS, else all cores).")
+    var threads: Int?
+
+    @Option(name: .customLong("output-dir"), help: "Directory for outputs (overrides output.directory).")
+    var outputDirectory: String?
+
+    @Flag(name: .long, help: "No progress output.")
+    var quiet = false
+
+    func run() throws {
+        do {
+            if let t = threads, t < 1 { throw SpinMDError.invalidInput(location: "--threads", message: "expected a positive integer, got \(t)") }
+            let configuration = try RunConfiguration.load(path: input)
+            var simulation = Simulation(configuration: configuration, threads: threads, outputDirectory: outputDirectory)
+            simulation.showProgress = !quiet
+            let summary = try simulation.run()
+            print("")
+            print("Status: \(summary.status.description)")
+            if summary.task == .relax { printRelaxationResult(summary) }
+            print("")
+            print(summary.performanceReport, terminator: "")
+            if case .notConverged = summary.status { throw ExitCode(ExitStatus.notConverged) }
+        } catch let error as SpinMDError {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    func printRelaxationResult(_ s: RunSummary) {
+        let cell = s.finalSystem.cell
+        let l = cell.lengths, a = cell.anglesDegrees
+        print(String(format: "Energy: %.6f eV (%.6f eV/atom)", s.finalResult.energy, s.finalResult.energy / Double(s.atomCount)))
+        print(String(format: "Cell: a = %.5f, b = %.5f, c = %.5f Å; α = %.3f, β = %.3f, γ = %.3f°; V = %.4f Å³",
+                     l.x, l.y, l.z, a.x, a.y, a.z, cell.volume))
+        if let w = s.finalResult.virial {
+            let p = -(1 / cell.volume) * w
+            print(String(format: "Stress (GPa, ASE sign): xx %.4f yy %.4f zz %.4f yz %.4f xz %.4f xy %.4f",
+                         p[0, 0] * Units.eVPerCubicAngstromInGPa, p[1, 1] * Units.eVPerCubicAngstromInGPa, p[2, 2] * Units.eVPerCubicAngstromInGPa,
+                         p[1, 2] * Units.eVPerCubicAngstromInGPa, p[0, 2] * Units.eVPerCubicAngstromInGPa, p[0, 1] * Units.eVPerCubicAngstromInGPa))
+        }
+    }
+}
+
+SpinMDCommand.main()

@@ -1,0 +1,254 @@
+import Foundation
+
+/// Extended XYZ as ASE writes it: a count line, a comment line of key=value pairs (`Lattice`,
+/// `Properties`, `pbc`, `energy`, `stress`, ...), and one line per atom with the columns that
+/// `Properties` names.
+public enum ExtendedXYZ {
+    /// One frame: the structure plus every per-frame (`info`) and per-atom (`arrays`) value read.
+    public struct Frame {
+        public var system: AtomicSystem
+        /// Comment-line values as written (quotes removed).
+        public var info: [String: String]
+        /// Real-valued per-atom columns by property name, e.g. "forces" → (atomCount, 3).
+        public var arrays: [String: [[Double]]]
+    }
+
+    /// ASE's time unit in fs: Å·√(amu/eV). ASE's `momenta` are amu·Å per that unit.
+    public static let aseTimeUnit: Double = 1e15 * 1e-10 * (Units.atomicMassUnit / Units.elementaryCharge).squareRoot()
+
+    /// Reads every frame of a file.
+    public static func read(path: String) throws -> [Frame] {
+        guard FileManager.default.fileExists(atPath: path) else { throw SpinMDError.fileNotFound(path: path, role: "structure") }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw SpinMDError.io(path: path, message: "cannot be read as UTF-8 text")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses extended XYZ text; `file` names the source in error messages.
+    public static func parse(_ text: String, file: String) throws -> [Frame] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        var frames: [Frame] = []
+        var k = 0
+        while k < lines.count {
+            if lines[k].trimmingCharacters(in: .whitespaces).isEmpty { k += 1; continue }
+            guard let n = Int(lines[k].trimmingCharacters(in: .whitespaces)), n >= 0 else {
+                throw SpinMDError.parse(file: file, line: k + 1, message: "expected the atom count of a frame, found '\(lines[k].prefix(40))'")
+            }
+            guard k + 1 + n < lines.count || (k + 1 + n == lines.count && n == 0) else {
+                throw SpinMDError.parse(file: file, line: lines.count, message: "file ends inside a frame of \(n) atoms that starts at line \(k + 1)")
+            }
+            frames.append(try parseFrame(count: n, comment: String(lines[k + 1]), atomLines: lines[(k + 2)..<(k + 2 + n)].map(String.init), firstLine: k + 1, file: file))
+            k += 2 + n
+        }
+        if frames.isEmpty { throw SpinMDError.parse(file: file, line: 1, message: "no frames found") }
+        return frames
+    }
+
+    /// Splits a comment line into key=value pairs; values may be double-quoted.
+    static func keyValues(_ line: String, file: String, lineNumber: Int) throws -> [String: String] {
+        var result: [String: String] = [:]
+        var chars = Array(line)[...]
+        func skipSpace() { while let c = chars.first, c == " " || c == "\t" { chars.removeFirst() } }
+        func token(stopAtEquals: Bool) throws -> String {
+            skipSpace()
+            if chars.first == "\"" {
+                chars.removeFirst()
+                guard let end = chars.firstIndex(of: "\"") else {
+                    throw SpinMDError.parse(file: file, line: lineNumber, message: "unterminated quote in the comment line")
+                }
+                let s = String(chars[chars.startIndex..<end])
+                chars = chars[(end + 1)...]
+                return s
+            }
+            var s = ""
+            while let c = chars.first, c != " ", c != "\t", !(stopAtEquals && c == "=") { s.append(c); chars.removeFirst() }
+            return s
+        }
+        while true {
+            skipSpace()
+            if chars.isEmpty { break }
+            let key = try token(stopAtEquals: true)
+            skipSpace()
+            if chars.first == "=" {
+                chars.removeFirst()
+                result[key] = try token(stopAtEquals: false)
+            } else {
+                result[key] = "T"  // a bare key is a true flag, as ASE reads it
+            }
+        }
+        return result
+    }
+
+    static func parseFrame(count n: Int, comment: String, atomLines: [String], firstLine: Int, file: String) throws -> Frame {
+        let commentLine = firstLine + 1
+        var info = try keyValues(comment, file: file, lineNumber: commentLine)
+        func take(_ key: String) -> String? {
+            guard let k = info.keys.first(where: { $0.lowercased() == key.lowercased() }) else { return nil }
+            return info.removeValue(forKey: k)
+        }
+        // Columns.
+        let properties = take("Properties") ?? "species:S:1:pos:R:3"
+        let fields = properties.split(separator: ":").map(String.init)
+        guard fields.count % 3 == 0 else {
+            throw SpinMDError.parse(file: file, line: commentLine, message: "Properties must be name:type:count triples, found '\(properties)'")
+        }
+        var columns: [(name: String, type: Character, count: Int)] = []
+        for t in stride(from: 0, to: fields.count, by: 3) {
+            guard let c = Int(fields[t + 2]), c > 0, let type = fields[t + 1].first, "SRIL".contains(type) else {
+                throw SpinMDError.parse(file: file, line: commentLine, message: "bad Properties entry '\(fields[t]):\(fields[t + 1]):\(fields[t + 2])'")
+            }
+            columns.append((fields[t], type, c))
+        }
+        guard columns.contains(where: { $0.name == "pos" }) else {
+            throw SpinMDError.parse(file: file, line: commentLine, message: "Properties has no 'pos' column")
+        }
+        let width = columns.reduce(0) { $0 + $1.count }
+        var species: [Element] = []
+        var arrays: [String: [[Double]]] = [:]
+        for (a, line) in atomLines.enumerated() {
+            let lineNumber = commentLine + 1 + a
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard words.count >= width else {
+                throw SpinMDError.parse(file: file, line: lineNumber, message: "expected \(width) columns (\(properties)), found \(words.count)")
+            }
+            var w = 0
+            for col in columns {
+                let slice = words[w..<(w + col.count)]
+                w += col.count
+                if col.name == "species" || (col.type == "S" && col.name.lowercased() == "symbols") {
+                    guard let e = Element(symbol: String(slice.first!)) else {
+                        throw SpinMDError.unknownElement(String(slice.first!), location: "\(file):\(lineNumber)")
+                    }
+                    species.append(e)
+                } else if col.type == "R" || col.type == "I" {
+                    var values: [Double] = []
+                    for s in slice {
+                        guard let v = Double(s), v.isFinite else {
+                            throw SpinMDError.parse(file: file, line: lineNumber, message: "column '\(col.name)': '\(s)' is not a finite number")
+                        }
+                        values.append(v)
+                    }
+                    arrays[col.name, default: []].append(values)
+                } else if col.type == "L" {
+                    arrays[col.name, default: []].append(slice.map { $0.uppercased().hasPrefix("T") ? 1 : 0 })
+                }
+            }
+        }
+        if species.count != n {
+            if let z = arrays["Z"] ?? arrays["numbers"], z.count == n {
+                species = try z.enumerated().map { a, v in
+                    guard let e = Element(atomicNumber: Int(v[0])) else { throw SpinMDError.unknownElement("Z=\(v[0])", location: "\(file):\(commentLine + 1 + a)") }
+                    return e
+                }
+            } else {
+                throw SpinMDError.parse(file: file, line: commentLine, message: "Properties has no 'species' column")
+            }
+        }
+        let positions = arrays.removeValue(forKey: "pos")!.map { Vector3($0[0], $0[1], $0[2]) }
+        // Cell and periodicity.
+        var pbc = [false, false, false]
+        let lattice = take("Lattice")
+        if let p = take("pbc") {
+            let flags = p.split(separator: " ")
+            guard flags.count == 3 else { throw SpinMDError.parse(file: file, line: commentLine, message: "pbc must hold three T/F flags, found '\(p)'") }
+            pbc = flags.map { $0.uppercased().hasPrefix("T") }
+        } else if lattice != nil {
+            pbc = [true, true, true]
+        }
+        let cell: Cell
+        if let lattice {
+            let v = lattice.split(separator: " ").compactMap { Double($0) }
+            guard v.count == 9 else { throw SpinMDError.parse(file: file, line: commentLine, message: "Lattice must hold 9 numbers, found '\(lattice)'") }
+            do { cell = try Cell(matrix: Matrix3(v), pbc: pbc) } catch let e as SpinMDError {
+                throw SpinMDError.parse(file: file, line: commentLine, message: e.description)
+            }
+        } else {
+            guard !pbc.contains(true) else { throw SpinMDError.parse(file: file, line: commentLine, message: "periodic frame without a Lattice") }
+            cell = try boundingCell(positions)
+        }
+        var velocities: [Vector3]? = nil
+        let masses = arrays["masses"]?.map { $0[0] }
+        if let v = arrays["velocities"] ?? arrays["vel"] {
+            velocities = v.map { Vector3($0[0], $0[1], $0[2]) }
+        } else if let p = arrays["momenta"] {
+            let m = masses ?? species.map(\.mass)
+            velocities = p.enumerated().map { i, q in Vector3(q[0], q[1], q[2]) / (m[i] * aseTimeUnit) }
+        }
+        var moments: MagneticMoments? = nil
+        if let m = arrays["initial_magmoms"] {
+            moments = m[0].count == 3 ? .vector(m.map { Vector3($0[0], $0[1], $0[2]) }) : .collinear(m.map { $0[0] })
+        }
+        let system = AtomicSystem(species: species, positions: positions, cell: cell, velocities: velocities,
+                                  masses: masses, initialMagneticMoments: moments)
+        return Frame(system: system, info: info, arrays: arrays)
+    }
+
+    /// A non-periodic box enclosing a molecule with 10 Å of vacuum on each side.
+    static func boundingCell(_ positions: [Vector3]) throws -> Cell {
+        var lo = Vector3(repeating: .infinity), hi = Vector3(repeating: -.infinity)
+        for r in positions { lo = pointwiseMin(lo, r); hi = pointwiseMax(hi, r) }
+        let size = positions.isEmpty ? Vector3(repeating: 20) : hi - lo + Vector3(repeating: 20)
+        return try Cell.orthorhombic(size.x, size.y, size.z, pbc: [false, false, false])
+    }
+
+    /// Formats one frame. Columns: species, pos, and (when given) initial_magmoms, momenta
+    /// (ASE units), forces [eV/Å], magmoms [μB]; info: energy [eV], stress [eV/Å³, ASE sign],
+    /// plus `extra` key=value pairs.
+    public static func format(_ system: AtomicSystem, result: PotentialResult? = nil, extra: [(String, String)] = []) -> String {
+        var properties = "species:S:1:pos:R:3"
+        let moments = system.initialMagneticMoments
+        if let m = moments { properties += ":initial_magmoms:R:\(m.vectorWidth)" }
+        let hasVelocities = system.velocities.contains { $0 != .zero }
+        if hasVelocities { properties += ":momenta:R:3" }
+        if result?.forces != nil { properties += ":forces:R:3" }
+        if let m = result?.magneticMoments { properties += ":magmoms:R:\(m.vectorWidth)" }
+        let lattice = system.cell.matrix.flat.map { fmt($0) }.joined(separator: " ")
+        var comment = "Lattice=\"\(lattice)\" Properties=\(properties)"
+        if let r = result {
+            comment += " energy=\(fmt(r.energy))"
+            if let s = r.stress(volume: system.cell.volume) {
+                comment += " stress=\"\(s.flat.map { fmt($0) }.joined(separator: " "))\""
+            }
+        }
+        for (k, v) in extra { comment += v.contains(" ") ? " \(k)=\"\(v)\"" : " \(k)=\(v)" }
+        comment += " pbc=\"\(system.cell.pbc.map { $0 ? "T" : "F" }.joined(separator: " "))\""
+        var out = "\(system.atomCount)\n\(comment)\n"
+        let initial = moments.map(momentRows)
+        let predicted = result?.magneticMoments.map(momentRows)
+        for i in 0..<system.atomCount {
+            var row = [system.species[i].symbol.padding(toLength: 2, withPad: " ", startingAt: 0)]
+            let r = system.positions[i]
+            row += [r.x, r.y, r.z].map(fmt)
+            if let m = initial { row += m[i].map(fmt) }
+            if hasVelocities {
+                let p = system.masses[i] * aseTimeUnit * system.velocities[i]
+                row += [p.x, p.y, p.z].map(fmt)
+            }
+            if let f = result?.forces { row += [f[i].x, f[i].y, f[i].z].map(fmt) }
+            if let m = predicted { row += m[i].map(fmt) }
+            out += row.joined(separator: " ") + "\n"
+        }
+        return out
+    }
+
+    static func momentRows(_ m: MagneticMoments) -> [[Double]] {
+        switch m {
+        case let .collinear(v): v.map { [$0] }
+        case let .vector(v): v.map { [$0.x, $0.y, $0.z] }
+        }
+    }
+
+    static func fmt(_ x: Double) -> String { String(format: "%.10f", x) }
+
+    /// Writes frames to `path` atomically (a temporary file renamed into place), so an existing
+    /// file is never left half-written.
+    public static func write(_ text: String, to path: String) throws {
+        try AtomicFile.write(text, to: path)
+    }
+}
+
+extension MagneticMoments {
+    /// Columns per atom: 1 for collinear, 3 for vectors.
+    var vectorWidth: Int { if case .vector = self { return 3 } else { return 1 } }
+}

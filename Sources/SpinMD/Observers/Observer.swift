@@ -1,0 +1,89 @@
+/// When an observer fires: every N steps, at the start and/or at the end.
+public struct Trigger: Sendable {
+    /// Period in steps; 0 = never periodically.
+    public var every: Int
+    public var atStart: Bool
+    public var atEnd: Bool
+
+    public init(every: Int, atStart: Bool = true, atEnd: Bool = true) {
+        self.every = every
+        self.atStart = atStart
+        self.atEnd = atEnd
+    }
+
+    public static let endOnly = Trigger(every: 0, atStart: false, atEnd: true)
+
+    public func fires(step: Int, isLast: Bool) -> Bool {
+        (step == 0 && atStart) || (isLast && atEnd) || (step > 0 && every > 0 && step % every == 0)
+    }
+}
+
+/// The state handed to observers after a step.
+public struct Snapshot {
+    public enum Task: String, Sendable { case md, relax }
+    public var task: Task
+    public var step: Int
+    /// Steps the run will take at most.
+    public var totalSteps: Int
+    /// Simulated time [fs] (0 for relaxations).
+    public var time: Double
+    public var system: AtomicSystem
+    public var result: PotentialResult
+    /// Thermostat energy [eV]; conserved = potential + kinetic + this.
+    public var extendedEnergy: Double
+    /// Largest generalized force norm during a relaxation [eV/Å].
+    public var maxForce: Double?
+    /// Relaxation objective (energy or enthalpy) [eV].
+    public var objective: Double?
+
+    /// Potential + kinetic [eV].
+    public var totalEnergy: Double { result.energy + system.kineticEnergy }
+    public var conservedEnergy: Double { totalEnergy + extendedEnergy }
+
+    /// Pressure incl. the kinetic part, P = (Σ m v² + tr W)/(3V) [eV/Å³]; nil without a virial.
+    public var pressure: Double? {
+        guard let w = result.virial else { return nil }
+        return (2 * system.kineticEnergy + w.trace) / (3 * system.cell.volume)
+    }
+}
+
+/// Something that watches a run: logs, trajectory frames, progress, final structures.
+/// Observers are scheduled by their `trigger`, never by step tests inside the loops.
+public protocol Observer: AnyObject {
+    var trigger: Trigger { get }
+    /// What the observer needs from the potential on the steps it fires.
+    var request: EvaluationRequest { get }
+    func observe(_ snapshot: Snapshot) throws
+    /// Called once when the run ends, with its final status.
+    func close(status: String) throws
+}
+
+extension Observer {
+    public var request: EvaluationRequest { [] }
+    public func close(status: String) throws {}
+}
+
+/// The observers of a run and the time they take.
+public final class ObserverSchedule {
+    public private(set) var observers: [any Observer]
+    public var stopwatch = Stopwatch()
+
+    public init(_ observers: [any Observer] = []) { self.observers = observers }
+
+    public func add(_ o: any Observer) { observers.append(o) }
+
+    /// The union of what observers firing at this step need.
+    public func request(step: Int, isLast: Bool) -> EvaluationRequest {
+        observers.reduce(into: EvaluationRequest()) { r, o in if o.trigger.fires(step: step, isLast: isLast) { r.formUnion(o.request) } }
+    }
+
+    public func notify(_ snapshot: Snapshot, isLast: Bool) throws {
+        try stopwatch.measure(.output) {
+            for o in observers where o.trigger.fires(step: snapshot.step, isLast: isLast) { try o.observe(snapshot) }
+        }
+    }
+
+    public func close(status: String) throws {
+        try stopwatch.measure(.output) { for o in observers { try o.close(status: status) } }
+    }
+}

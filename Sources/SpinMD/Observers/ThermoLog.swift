@@ -1,0 +1,60 @@
+import Foundation
+
+/// The thermodynamic log: a TSV file whose header names every column with its unit.
+///
+/// MD columns: step, time_ps, potential_eV, kinetic_eV, total_eV, conserved_eV, temperature_K,
+/// pressure_GPa, volume_A3. Relaxation columns: step, energy_eV, enthalpy_eV, fmax_eV_per_A,
+/// pressure_GPa, volume_A3, a_A, b_A, c_A, alpha_deg, beta_deg, gamma_deg. Each line is written
+/// through to the file as it is produced, so a killed run keeps every line logged before.
+public final class ThermoLog: Observer {
+    public let trigger: Trigger
+    public var request: EvaluationRequest { [.energy, .virial] }
+    let handle: FileHandle
+    let task: Snapshot.Task
+    public let path: String
+
+    public static func columns(_ task: Snapshot.Task) -> [String] {
+        switch task {
+        case .md: ["step", "time_ps", "potential_eV", "kinetic_eV", "total_eV", "conserved_eV", "temperature_K", "pressure_GPa", "volume_A3"]
+        case .relax: ["step", "energy_eV", "enthalpy_eV", "fmax_eV_per_A", "pressure_GPa", "volume_A3", "a_A", "b_A", "c_A", "alpha_deg", "beta_deg", "gamma_deg"]
+        }
+    }
+
+    public init(path: String, every: Int, task: Snapshot.Task) throws {
+        self.path = path
+        self.task = task
+        trigger = Trigger(every: every)
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+            throw SpinMDError.io(path: path, message: "cannot create the thermo log (check the directory exists and is writable)")
+        }
+        handle = h
+        try write(Self.columns(task).joined(separator: "\t") + "\n")
+    }
+
+    func write(_ line: String) throws {
+        do { try handle.write(contentsOf: Data(line.utf8)) } catch {
+            throw SpinMDError.io(path: path, message: "write failed: \(error.localizedDescription)")
+        }
+    }
+
+    public func observe(_ s: Snapshot) throws {
+        let p = s.pressure.map { $0 * Units.eVPerCubicAngstromInGPa }
+        let pressure = p.map { String(format: "%.6f", $0) } ?? "nan"
+        let v = s.system.cell.volume
+        var fields: [String]
+        switch task {
+        case .md:
+            fields = ["\(s.step)", String(format: "%.6f", s.time / Units.femtosecondsPerPicosecond)]
+            fields += [s.result.energy, s.system.kineticEnergy, s.totalEnergy, s.conservedEnergy].map { String(format: "%.10f", $0) }
+            fields += [String(format: "%.4f", s.system.temperature), pressure, String(format: "%.6f", v)]
+        case .relax:
+            let l = s.system.cell.lengths, ang = s.system.cell.anglesDegrees
+            fields = ["\(s.step)", String(format: "%.10f", s.result.energy), String(format: "%.10f", s.objective ?? s.result.energy),
+                      String(format: "%.6e", s.maxForce ?? 0), pressure, String(format: "%.6f", v)]
+            fields += [l.x, l.y, l.z, ang.x, ang.y, ang.z].map { String(format: "%.6f", $0) }
+        }
+        try write(fields.joined(separator: "\t") + "\n")
+    }
+
+    public func close(status: String) throws { try handle.close() }
+}

@@ -1,0 +1,53 @@
+/// Runs a FIRE relaxation of positions, or positions and cell, with observers.
+public final class RelaxationRun {
+    public let evaluator: ForceEvaluator
+    public let fire: FIRE
+    public let maxSteps: Int
+    public let schedule: ObserverSchedule
+    public let threads: Int
+    let target: RelaxationTarget
+
+    /// - Parameter pressure: target pressure [eV/Å³] when `relaxCell`.
+    public init(system: AtomicSystem, evaluator: ForceEvaluator, fire: FIRE, maxSteps: Int, relaxCell: Bool, pressure: Double,
+                schedule: ObserverSchedule, threads: Int) throws {
+        self.evaluator = evaluator
+        self.fire = fire
+        self.maxSteps = maxSteps
+        self.schedule = schedule
+        self.threads = threads
+        var s = system
+        s.velocities = Array(repeating: .zero, count: s.atomCount)
+        let request: EvaluationRequest = [.energy, .forces, .virial, .magneticMoments]
+        target = relaxCell ? try FrechetCellTarget(system: s, evaluator: evaluator, pressure: pressure, request: request)
+                           : try PositionTarget(system: s, evaluator: evaluator, request: request)
+    }
+
+    func snapshot(_ step: Int) -> Snapshot {
+        Snapshot(task: .relax, step: step, totalSteps: maxSteps, time: 0, system: target.system, result: target.result,
+                 extendedEnergy: 0, maxForce: target.maxForce, objective: target.objective)
+    }
+
+    public func run() throws -> RunSummary {
+        let start = Stopwatch.now()
+        let outcome: (status: FIRE.Status, steps: Int)
+        do {
+            outcome = try fire.minimize(target, maxSteps: maxSteps) { step, _ in try schedule.notify(snapshot(step), isLast: false) }
+            // Observers that fire only at the end, or did not fire on this last step.
+            let last = snapshot(outcome.steps)
+            try schedule.stopwatch.measure(.output) {
+                for o in schedule.observers where o.trigger.atEnd && !o.trigger.fires(step: last.step, isLast: false) { try o.observe(last) }
+            }
+            try schedule.close(status: outcome.status.rawValue)
+        } catch {
+            try? schedule.close(status: "failed")
+            throw error
+        }
+        let loop = Stopwatch.now() - start
+        var phases = evaluator.stopwatch
+        for (p, t) in schedule.stopwatch.seconds { phases.add(p, t) }
+        let status: RunSummary.Status = outcome.status == .converged ? .converged : .notConverged(outcome.status.rawValue)
+        return RunSummary(status: status, task: .relax, steps: outcome.steps, atomCount: target.system.atomCount, timestep: nil,
+                          threads: threads, loopSeconds: loop, phases: phases, neighborBuilds: evaluator.neighborBuildCount,
+                          forceEvaluations: evaluator.evaluationCount, finalSystem: target.system, finalResult: target.result)
+    }
+}
