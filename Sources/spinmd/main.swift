@@ -66,4 +66,13 @@ struct Run: ParsableCommand {
     }
 }
 
+// NOTE: glibc hands large blocks (≥128 KiB by default) back to the kernel on free, so every
+// step's force arrays came back as fresh zero-filled pages (a third of the LJ benchmark's time
+// in page faults). Keep them in the heap instead.
+#if os(Linux)
+@_silgen_name("mallopt") func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+_ = glibcMallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD
+_ = glibcMallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD
+#endif
+
 SpinMDCommand.main()

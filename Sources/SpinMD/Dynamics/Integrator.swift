@@ -20,7 +20,9 @@ extension Integrator {
 /// Microcanonical (NVE) dynamics: plain velocity Verlet.
 public final class NVEIntegrator: Integrator {
     public let verlet: VelocityVerlet
-    public init(timestep: Double) { verlet = VelocityVerlet(timestep: timestep) }
+    public init(timestep: Double, executor: ParallelExecutor = ParallelExecutor(threads: 1)) {
+        verlet = VelocityVerlet(timestep: timestep, executor: executor)
+    }
     public var ensembleName: String { "nve" }
     public func step(_ system: inout AtomicSystem, current: PotentialResult, evaluator: ForceEvaluator,
                      request: EvaluationRequest, stepIndex: Int, stopwatch: inout Stopwatch) throws -> PotentialResult {
@@ -36,8 +38,8 @@ public final class NVTIntegrator: Integrator {
     public let verlet: VelocityVerlet
     public let thermostat: NoseHooverChain
 
-    public init(timestep: Double, thermostat: NoseHooverChain) {
-        verlet = VelocityVerlet(timestep: timestep)
+    public init(timestep: Double, thermostat: NoseHooverChain, executor: ParallelExecutor = ParallelExecutor(threads: 1)) {
+        verlet = VelocityVerlet(timestep: timestep, executor: executor)
         self.thermostat = thermostat
     }
 

@@ -3,8 +3,13 @@
 public final class VelocityVerlet {
     /// Timestep Δt [fs].
     public let timestep: Double
+    /// Threads for the element-wise updates of large systems.
+    public var executor: ParallelExecutor
 
-    public init(timestep: Double) { self.timestep = timestep }
+    public init(timestep: Double, executor: ParallelExecutor = ParallelExecutor(threads: 1)) {
+        self.timestep = timestep
+        self.executor = executor
+    }
 
     /// v += (Δt_kick) · F/m.
     /// - Parameters: forces (atomCount, 3) [eV/Å]; dt [fs].
@@ -13,7 +18,9 @@ public final class VelocityVerlet {
         system.velocities.withUnsafeMutableBufferPointer { v in
             system.masses.withUnsafeBufferPointer { m in
                 forces.withUnsafeBufferPointer { f in
-                    for i in 0..<n { v[i] += (dt * Units.accelerationFactor / m[i]) * f[i] }
+                    executor.forEachSlice(of: n) { range in
+                        for i in range { v[i] += (dt * Units.accelerationFactor / m[i]) * f[i] }
+                    }
                 }
             }
         }
@@ -24,7 +31,9 @@ public final class VelocityVerlet {
         let n = system.atomCount
         system.positions.withUnsafeMutableBufferPointer { r in
             system.velocities.withUnsafeBufferPointer { v in
-                for i in 0..<n { r[i] += dt * v[i] }
+                executor.forEachSlice(of: n) { range in
+                    for i in range { r[i] += dt * v[i] }
+                }
             }
         }
     }

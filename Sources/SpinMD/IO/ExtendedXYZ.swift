@@ -195,7 +195,8 @@ public enum ExtendedXYZ {
     /// Formats one frame. Columns: species, pos, and (when given) initial_magmoms, momenta
     /// (ASE units), forces [eV/Å], magmoms [μB]; info: energy [eV], stress [eV/Å³, ASE sign],
     /// plus `extra` key=value pairs.
-    public static func format(_ system: AtomicSystem, result: PotentialResult? = nil, extra: [(String, String)] = []) -> String {
+    public static func format(_ system: AtomicSystem, result: PotentialResult? = nil, extra: [(String, String)] = [],
+                              executor: ParallelExecutor = ParallelExecutor(threads: 1)) -> String {
         var properties = "species:S:1:pos:R:3"
         let moments = system.initialMagneticMoments
         if let m = moments { properties += ":initial_magmoms:R:\(m.vectorWidth)" }
@@ -213,23 +214,38 @@ public enum ExtendedXYZ {
         }
         for (k, v) in extra { comment += v.contains(" ") ? " \(k)=\"\(v)\"" : " \(k)=\(v)" }
         comment += " pbc=\"\(system.cell.pbc.map { $0 ? "T" : "F" }.joined(separator: " "))\""
-        var out = "\(system.atomCount)\n\(comment)\n"
         let initial = moments.map(momentRows)
         let predicted = result?.magneticMoments.map(momentRows)
-        for i in 0..<system.atomCount {
-            var row = [system.species[i].symbol.padding(toLength: 2, withPad: " ", startingAt: 0)]
-            let r = system.positions[i]
-            row += [r.x, r.y, r.z].map(fmt)
-            if let m = initial { row += m[i].map(fmt) }
-            if hasVelocities {
-                let p = system.masses[i] * aseTimeUnit * system.velocities[i]
-                row += [p.x, p.y, p.z].map(fmt)
+        let forces = result?.forces
+        let space = UInt8(ascii: " ")
+        /// Lines of atoms `range`.
+        func lines(_ range: Range<Int>) -> [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(range.count * 200)
+            func put(_ values: Vector3) {
+                for k in 0..<3 { out.append(space); DecimalFormatter.append(values[k], to: &out) }
             }
-            if let f = result?.forces { row += [f[i].x, f[i].y, f[i].z].map(fmt) }
-            if let m = predicted { row += m[i].map(fmt) }
-            out += row.joined(separator: " ") + "\n"
+            for i in range {
+                out += Array(system.species[i].symbol.padding(toLength: 2, withPad: " ", startingAt: 0).utf8)
+                put(system.positions[i])
+                if let m = initial { for v in m[i] { out.append(space); DecimalFormatter.append(v, to: &out) } }
+                if hasVelocities { put(system.masses[i] * aseTimeUnit * system.velocities[i]) }
+                if let f = forces { put(f[i]) }
+                if let m = predicted { for v in m[i] { out.append(space); DecimalFormatter.append(v, to: &out) } }
+                out.append(UInt8(ascii: "\n"))
+            }
+            return out
         }
-        return out
+        // Slices formatted in parallel, joined in order.
+        let n = system.atomCount
+        let parts = executor.threads > 1 && n >= 4096 ? executor.threads : 1
+        var pieces = [[UInt8]](repeating: [], count: parts)
+        pieces.withUnsafeMutableBufferPointer { p in
+            executor.forEachSlice(of: parts, grain: 1) { r in for c in r { p[c] = lines((n * c / parts)..<(n * (c + 1) / parts)) } }
+        }
+        var out = Array("\(n)\n\(comment)\n".utf8)
+        for piece in pieces { out += piece }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func momentRows(_ m: MagneticMoments) -> [[Double]] {
@@ -239,7 +255,7 @@ public enum ExtendedXYZ {
         }
     }
 
-    static func fmt(_ x: Double) -> String { String(format: "%.10f", x) }
+    static func fmt(_ x: Double) -> String { DecimalFormatter.string(x) }
 
     /// Writes frames to `path` atomically (a temporary file renamed into place), so an existing
     /// file is never left half-written.

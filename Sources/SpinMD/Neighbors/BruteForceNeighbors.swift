@@ -36,8 +36,8 @@ public enum BruteForceNeighbors {
     public static func pairs(of list: NeighborList) -> [Pair] {
         var out: [Pair] = []
         for i in 0..<list.atomCount {
-            for e in list.neighbors(of: i) {
-                out.append(Pair(i: i, j: Int(e.j), image: list.latticeShifts[Int(e.shift)]))
+            for k in list.offsets[i]..<list.offsets[i + 1] {
+                out.append(Pair(i: i, j: Int(list.neighbors[k]), image: list.latticeShifts[Int(list.shiftIndices[k])]))
             }
         }
         return out

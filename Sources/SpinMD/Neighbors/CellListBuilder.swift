@@ -1,3 +1,5 @@
+import Foundation
+
 /// Builds neighbor lists with linked cells (bins) laid out along the cell's own axes.
 ///
 /// Bins are slabs of equal width measured along each face normal, so a triclinic cell is binned
@@ -9,8 +11,10 @@
 public struct CellListBuilder: Sendable {
     /// Preferred bin width as a fraction of the radius (½ as LAMMPS's default binsize).
     public var binFraction: Double = 0.5
+    /// Threads for the pair search (the result does not depend on it).
+    public var executor: ParallelExecutor
 
-    public init() {}
+    public init(executor: ParallelExecutor = ParallelExecutor(threads: 1)) { self.executor = executor }
 
     /// - Parameters:
     ///   - positions: (atomCount, 3) positions [Å]; need not be wrapped.
@@ -47,8 +51,17 @@ public struct CellListBuilder: Sendable {
                 span[a] = n > 0 ? max(upper[a] - lower[a], 0) : 0
             }
             let width = span[a] * face[a]  // extent along the face normal [Å]
-            let count = width > 0 ? max(1, Int(width / (radius * binFraction))) : 1
-            binCount[a] = min(count, max(1, n))  // never more bins than atoms along one axis
+            binCount[a] = width > 0 ? max(1, Int(width / (radius * binFraction))) : 1
+        }
+        // A short radius in a big box would make far more bins than atoms: coarsen to ≤ 2N bins.
+        let binLimit = Double(max(8, 2 * n))
+        let product = Double(binCount.x) * Double(binCount.y) * Double(binCount.z)
+        if product > binLimit {
+            let shrink = pow(product / binLimit, 1.0 / 3)
+            for a in 0..<3 { binCount[a] = max(1, Int(Double(binCount[a]) / shrink)) }
+        }
+        for a in 0..<3 {
+            let width = span[a] * face[a]
             let binWidth = width / Double(binCount[a])
             if cell.pbc[a] {
                 reach[a] = Int((radius / binWidth).rounded(.up))
@@ -102,68 +115,121 @@ public struct CellListBuilder: Sendable {
             ((l.x + bound.x) * side.y + (l.y + bound.y)) * side.z + (l.z + bound.z)
         }
 
-        // Per-axis stencil tables: neighbor bin and lattice translation for (bin, offset).
-        func axisTable(_ a: Int) -> [(bin: Int, lattice: Int32)?] {
-            var t: [(bin: Int, lattice: Int32)?] = []
+        // Per-axis stencil tables, indexed by bin·(2·reach + 1) + offset: the neighbor bin (−1
+        // outside a non-periodic box), its lattice translation and that translation's Cartesian part.
+        struct AxisStencil { var bin: [Int] = [], lattice: [Int32] = [], vector: [Vector3] = [] }
+        func axisStencil(_ a: Int) -> AxisStencil {
+            var t = AxisStencil()
             let r = reach[a], c = binCount[a]
             for b in 0..<c {
                 for d in -r...r {
                     let k = b + d
                     if cell.pbc[a] {
                         let q = Int((Double(k) / Double(c)).rounded(.down))
-                        t.append((k - q * c, Int32(q)))
+                        t.bin.append(k - q * c)
+                        t.lattice.append(Int32(q))
+                        t.vector.append(Double(q) * cell.matrix[a])
                     } else {
-                        t.append(k >= 0 && k < c ? (k, 0) : nil)
+                        t.bin.append(k >= 0 && k < c ? k : -1)
+                        t.lattice.append(0)
+                        t.vector.append(.zero)
                     }
                 }
             }
             return t
         }
-        let tables = (axisTable(0), axisTable(1), axisTable(2))
+        let sx = axisStencil(0), sy = axisStencil(1), sz = axisStencil(2)
         let wrapped = frac.map { cell.cartesian($0) }
+        let binnedPositions = binned.map { wrapped[Int($0)] }  // contiguous per bin for the search
         let r2 = radius * radius
-        var offsets = [Int](repeating: 0, count: n + 1)
-        var entries = [NeighborList.Entry]()
-        entries.reserveCapacity(n * 64)
-        for i in 0..<n {
-            let b = binOf[i]
-            let bz = b % binCount.z, by = (b / binCount.z) % binCount.y, bx = b / (binCount.z * binCount.y)
-            let ri = wrapped[i]
+        let zeroShift = shiftIndex(.zero)
+
+        /// Neighbors of atoms `range`: flat arrays plus per-atom counts (same-image, total).
+        func search(_ range: Range<Int>) -> (neighbors: [Int32], shifts: [Int32], sameImage: [Int], total: [Int]) {
+            var neighbors = [Int32](), shiftIndices = [Int32]()
+            neighbors.reserveCapacity(range.count * 40)
+            shiftIndices.reserveCapacity(range.count * 40)
+            var sameImage = [Int](), total = [Int]()
+            sameImage.reserveCapacity(range.count)
+            total.reserveCapacity(range.count)
+            var crossing: [(Int32, Int32)] = []
             let wx = 2 * reach.x + 1, wy = 2 * reach.y + 1, wz = 2 * reach.z + 1
-            for dx in 0..<wx {
-                guard let ex = tables.0[bx * wx + dx] else { continue }
-                for dy in 0..<wy {
-                    guard let ey = tables.1[by * wy + dy] else { continue }
-                    for dz in 0..<wz {
-                        guard let ez = tables.2[bz * wz + dz] else { continue }
-                        let nb = (ex.bin * binCount.y + ey.bin) * binCount.z + ez.bin
-                        let l = SIMD3<Int32>(ex.lattice, ey.lattice, ez.lattice)
-                        let lshift = cell.cartesian(Vector3(Double(l.x), Double(l.y), Double(l.z)))
-                        for p in binStart[nb]..<binStart[nb + 1] {
-                            let j = Int(binned[p])
-                            let isSelf = j == i && l == .zero
-                            if isSelf { continue }
-                            if kind == .half {
-                                if j < i { continue }
-                                if j == i && !lexicographicallyPositive(l) { continue }
-                            }
-                            let d = wrapped[j] + lshift - ri
-                            if d.normSquared <= r2 {
-                                // Translation in terms of the caller's (unwrapped) positions.
-                                let total = l &- image[j] &+ image[i]
-                                entries.append(.init(j: Int32(j), shift: shiftIndex(total)))
+            for i in range {
+                let start = neighbors.count
+                let b = binOf[i]
+                let bz = b % binCount.z, by = (b / binCount.z) % binCount.y, bx = b / (binCount.z * binCount.y)
+                let ri = wrapped[i]
+                // A half list visits only the half of the stencil with offset d ≥ 0 (lexicographic),
+                // and within the atom's own bin (d = 0) only atoms j > i: pair (i, j) is met from
+                // i through d exactly when it is met from j through −d, so each pair comes once.
+                let half = kind == .half
+                for ox in (half ? 0 : -reach.x)...reach.x {
+                    let dx = bx * wx + ox + reach.x
+                    let ex = sx.bin[dx]
+                    if ex < 0 { continue }
+                    for oy in (half && ox == 0 ? 0 : -reach.y)...reach.y {
+                        let dy = by * wy + oy + reach.y
+                        let ey = sy.bin[dy]
+                        if ey < 0 { continue }
+                        let exy = (ex * binCount.y + ey) * binCount.z
+                        let vxy = sx.vector[dx] + sy.vector[dy]
+                        for oz in (half && ox == 0 && oy == 0 ? 0 : -reach.z)...reach.z {
+                            let dz = bz * wz + oz + reach.z
+                            let ez = sz.bin[dz]
+                            if ez < 0 { continue }
+                            let nb = exy + ez
+                            let l = SIMD3<Int32>(sx.lattice[dx], sy.lattice[dy], sz.lattice[dz])
+                            let lshift = vxy + sz.vector[dz]
+                            let sameBin = ox == 0 && oy == 0 && oz == 0
+                            for p in binStart[nb]..<binStart[nb + 1] {
+                                let j = Int(binned[p])
+                                if sameBin && (half ? j <= i : j == i) { continue }
+                                let d = binnedPositions[p] + lshift - ri
+                                if d.x * d.x + d.y * d.y + d.z * d.z <= r2 {
+                                    // Translation in terms of the caller's (unwrapped) positions.
+                                    let k = shiftIndex(l &- image[j] &+ image[i])
+                                    if k == zeroShift {
+                                        neighbors.append(Int32(j))
+                                        shiftIndices.append(k)
+                                    } else {
+                                        crossing.append((Int32(j), k))
+                                    }
+                                }
                             }
                         }
                     }
                 }
+                sameImage.append(neighbors.count - start)
+                for (j, k) in crossing { neighbors.append(j); shiftIndices.append(k) }
+                crossing.removeAll(keepingCapacity: true)
+                total.append(neighbors.count - start)
             }
-            offsets[i + 1] = entries.count
+            return (neighbors, shiftIndices, sameImage, total)
         }
-        return NeighborList(kind: kind, radius: radius, offsets: offsets, entries: entries,
-                            shifts: shifts, latticeShifts: lattice)
+
+        // Chunks of atoms searched in parallel, concatenated in atom order (deterministic).
+        let chunkCount = n >= 2048 ? executor.threads : 1
+        let ranges = (0..<chunkCount).map { c in (n * c / chunkCount)..<(n * (c + 1) / chunkCount) }
+        var parts = [(neighbors: [Int32], shifts: [Int32], sameImage: [Int], total: [Int])](repeating: ([], [], [], []), count: chunkCount)
+        parts.withUnsafeMutableBufferPointer { out in
+            if chunkCount == 1 { out[0] = search(ranges[0]) } else {
+                executor.forEachChunk { c in if c < chunkCount { out[c] = search(ranges[c]) } }
+            }
+        }
+        var offsets = [Int](repeating: 0, count: n + 1)
+        var imageOffsets = [Int](repeating: 0, count: n)
+        var i = 0
+        for part in parts {
+            for a in part.total.indices {
+                imageOffsets[i] = offsets[i] + part.sameImage[a]
+                offsets[i + 1] = offsets[i] + part.total[a]
+                i += 1
+            }
+        }
+        let neighbors = chunkCount == 1 ? parts[0].neighbors : parts.flatMap(\.neighbors)
+        let shiftIndices = chunkCount == 1 ? parts[0].shifts : parts.flatMap(\.shifts)
+        return NeighborList(kind: kind, radius: radius, offsets: offsets, imageOffsets: imageOffsets, neighbors: neighbors,
+                            shiftIndices: shiftIndices, shifts: shifts, latticeShifts: lattice)
     }
 }
 
-@inline(__always) func lexicographicallyPositive(_ l: SIMD3<Int32>) -> Bool {
-    l.x > 0 || (l.x == 0 && (l.y > 0 || (l.y == 0 && l.z > 0)))
-}

@@ -12,8 +12,9 @@ public struct VerletNeighborList: Sendable {
     private var referenceCell: Cell?
 
     /// - Parameters: cutoff and skin [Å].
-    public init(cutoff: Double, skin: Double, kind: NeighborList.Kind) {
+    public init(cutoff: Double, skin: Double, kind: NeighborList.Kind, executor: ParallelExecutor = ParallelExecutor(threads: 1)) {
         precondition(cutoff > 0 && skin >= 0)
+        builder = CellListBuilder(executor: executor)
         self.cutoff = cutoff
         self.skin = skin
         self.kind = kind

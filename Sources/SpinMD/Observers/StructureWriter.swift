@@ -8,10 +8,12 @@ public final class StructureWriter: Observer {
     public var request: EvaluationRequest { [.energy, .forces, .virial, .magneticMoments] }
     public let path: String
     let mode: Mode
+    let executor: ParallelExecutor
     private var handle: FileHandle?
 
-    public init(path: String, trigger: Trigger, mode: Mode) throws {
+    public init(path: String, trigger: Trigger, mode: Mode, executor: ParallelExecutor = ParallelExecutor(threads: 1)) throws {
         self.path = path
+        self.executor = executor
         self.trigger = trigger
         self.mode = mode
         if mode == .append {
@@ -25,7 +27,7 @@ public final class StructureWriter: Observer {
     public func observe(_ s: Snapshot) throws {
         var extra: [(String, String)] = [("step", "\(s.step)")]
         if s.task == .md { extra.append(("time_fs", String(format: "%.6f", s.time))) }
-        let text = ExtendedXYZ.format(s.system, result: s.result, extra: extra)
+        let text = ExtendedXYZ.format(s.system, result: s.result, extra: extra, executor: executor)
         switch mode {
         case .replace: try AtomicFile.write(text, to: path)
         case .append:

@@ -9,9 +9,9 @@ public final class ForceEvaluator {
     public private(set) var evaluationCount = 0
 
     /// - Parameter skin: Verlet skin [Å].
-    public init(potential: any Potential, skin: Double) {
+    public init(potential: any Potential, skin: Double, executor: ParallelExecutor = ParallelExecutor(threads: 1)) {
         self.potential = potential
-        self.neighbors = VerletNeighborList(cutoff: potential.cutoff, skin: skin, kind: potential.neighborKind)
+        self.neighbors = VerletNeighborList(cutoff: potential.cutoff, skin: skin, kind: potential.neighborKind, executor: executor)
     }
 
     /// Number of neighbor-list builds so far.

@@ -56,25 +56,38 @@ public struct LennardJones: PairFunction {
         return t >= 0 ? t : nil
     }
 
-    @inline(__always)
-    public func evaluate(r2: Double, _ a: Int, _ b: Int) -> (energy: Double, forceOverR: Double) {
+    /// Everything one type pair needs.
+    public struct Coefficients: Sendable {
+        /// 4εσ¹² [eV·Å¹²], 4εσ⁶ [eV·Å⁶], energy shift [eV].
+        var c12: Double, c6: Double, shift: Double
+        var truncation: Truncation
+        /// r_c, r_s [Å] and 1/(r_c − r_s) [1/Å].
+        var cutoff: Double, switchRadius: Double, inverseWidth: Double
+    }
+
+    public func coefficients(_ a: Int, _ b: Int) -> Coefficients {
         let p = a * species.count + b
+        return Coefficients(c12: c12[p], c6: c6[p], shift: shift[p], truncation: truncation, cutoff: cutoff,
+                            switchRadius: switchRadius, inverseWidth: 1 / (cutoff - switchRadius))
+    }
+
+    @inline(__always)
+    public static func evaluate(r2: Double, _ c: Coefficients) -> (energy: Double, forceOverR: Double) {
         let ir2 = 1 / r2
         let ir6 = ir2 * ir2 * ir2
-        let a12 = c12[p] * ir6, a6 = c6[p]
+        let a12 = c.c12 * ir6, a6 = c.c6
         let energy = (a12 - a6) * ir6
         let forceOverR = (12 * a12 - 6 * a6) * ir6 * ir2
-        switch truncation {
+        switch c.truncation {
         case .plain: return (energy, forceOverR)
-        case .shifted: return (energy - shift[p], forceOverR)
+        case .shifted: return (energy - c.shift, forceOverR)
         case .smooth:
             let r = r2.squareRoot()
-            if r <= switchRadius { return (energy, forceOverR) }
-            let w = 1 / (cutoff - switchRadius)
-            let x = (r - switchRadius) * w
+            if r <= c.switchRadius { return (energy, forceOverR) }
+            let x = (r - c.switchRadius) * c.inverseWidth
             let x2 = x * x
             let s = 1 - x2 * x * (10 - 15 * x + 6 * x2)
-            let ds = -30 * x2 * (1 - 2 * x + x2) * w  // dS/dr
+            let ds = -30 * x2 * (1 - 2 * x + x2) * c.inverseWidth  // dS/dr
             // −d(φS)/dr / r = S·(−φ′/r) − φ·S′/r
             return (energy * s, forceOverR * s - energy * ds / r)
         }

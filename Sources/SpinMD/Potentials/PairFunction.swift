@@ -1,12 +1,25 @@
 /// A radial pair interaction φ(r) between species, the building block of `PairPotential`.
+///
+/// The per-pair work is split in two so hot loops stay tight: `coefficients(a, b)` gathers
+/// everything a type pair needs once per evaluation, and the static `evaluate(r2:_:)` uses only
+/// those numbers.
 public protocol PairFunction: Sendable {
+    associatedtype Coefficients
     /// Cutoff beyond which φ = 0 [Å].
     var cutoff: Double { get }
-    /// Atomic numbers this function has parameters for.
+    /// Elements this function has parameters for; type indices count through them.
     var species: [Element] { get }
-    /// Index of a species pair in the function's own parameter table; `typeOf` maps an
-    /// element to its type index (0..<species.count).
+    /// Type index (0..<species.count) of an element, nil without parameters.
     func typeIndex(of element: Element) -> Int?
-    /// φ(r) [eV] and −φ′(r)/r [eV/Å²] at r² = `r2` [Å²] < cutoff², for the type pair (a, b).
-    func evaluate(r2: Double, _ a: Int, _ b: Int) -> (energy: Double, forceOverR: Double)
+    /// Coefficients of the type pair (a, b).
+    func coefficients(_ a: Int, _ b: Int) -> Coefficients
+    /// φ(r) [eV] and −φ′(r)/r [eV/Å²] at r² = `r2` [Å²] < cutoff².
+    static func evaluate(r2: Double, _ c: Coefficients) -> (energy: Double, forceOverR: Double)
+}
+
+extension PairFunction {
+    /// φ and −φ′/r for the type pair (a, b) at r² [Å²].
+    public func evaluate(r2: Double, _ a: Int, _ b: Int) -> (energy: Double, forceOverR: Double) {
+        Self.evaluate(r2: r2, coefficients(a, b))
+    }
 }

@@ -29,7 +29,7 @@ public struct Simulation {
             throw SpinMDError.invalidInput(location: c.potential.location("species"), message: e.description)
         }
         try Self.checkOverlaps(system, minimum: c.minimumDistance)
-        let evaluator = ForceEvaluator(potential: potential, skin: c.skin)
+        let evaluator = ForceEvaluator(potential: potential, skin: c.skin, executor: executor)
 
         // Outputs: only now is anything created.
         do {
@@ -43,8 +43,8 @@ public struct Simulation {
         let task: Snapshot.Task
         switch c.task { case .md: task = .md; case .relax: task = .relax }
         schedule.add(try ThermoLog(path: out(o.thermoFile), every: o.thermoEvery, task: task))
-        if let t = o.trajectoryFile { schedule.add(try StructureWriter(path: out(t), trigger: Trigger(every: o.trajectoryEvery), mode: .append)) }
-        schedule.add(try StructureWriter(path: out(o.finalStructure), trigger: .endOnly, mode: .replace))
+        if let t = o.trajectoryFile { schedule.add(try StructureWriter(path: out(t), trigger: Trigger(every: o.trajectoryEvery), mode: .append, executor: executor)) }
+        schedule.add(try StructureWriter(path: out(o.finalStructure), trigger: .endOnly, mode: .replace, executor: executor))
 
         log("spinmd \(SpinMDVersion.string): \(task.rawValue) of \(system.formula) (\(system.atomCount) atoms) with \(potential.name), cutoff \(potential.cutoff) Å, \(threads) thread\(threads == 1 ? "" : "s")")
         log("outputs in \(outputDirectory)/")
@@ -59,9 +59,9 @@ public struct Simulation {
             if let th = md.thermostat {
                 integrator = NVTIntegrator(timestep: md.timestep, thermostat: NoseHooverChain(
                     temperature: th.temperature, damping: th.damping, degreesOfFreedom: system.degreesOfFreedom,
-                    chainLength: th.chainLength, loops: th.loops, suzukiYoshidaOrder: th.suzukiYoshidaOrder))
+                    chainLength: th.chainLength, loops: th.loops, suzukiYoshidaOrder: th.suzukiYoshidaOrder), executor: executor)
             } else {
-                integrator = NVEIntegrator(timestep: md.timestep)
+                integrator = NVEIntegrator(timestep: md.timestep, executor: executor)
             }
             if showProgress { schedule.add(ProgressReporter(every: o.progressEvery > 0 ? o.progressEvery : max(1, md.steps / 10), interactive: interactiveProgress)) }
             summary = try MolecularDynamicsRun(system: system, evaluator: evaluator, integrator: integrator, steps: md.steps,
@@ -79,9 +79,9 @@ public struct Simulation {
         guard minimum > 0 else { return }
         let list = CellListBuilder().build(positions: system.positions, cell: system.cell, radius: minimum, kind: .half)
         for i in 0..<system.atomCount {
-            for e in list.neighbors(of: i) {
-                let d = (system.positions[Int(e.j)] + list.shifts[Int(e.shift)] - system.positions[i]).norm
-                throw SpinMDError.overlappingAtoms(i: i, j: Int(e.j), distance: d, minimum: minimum)
+            for k in list.offsets[i]..<list.offsets[i + 1] {
+                let d = list.separation(i, k, positions: system.positions).norm
+                throw SpinMDError.overlappingAtoms(i: i, j: Int(list.neighbors[k]), distance: d, minimum: minimum)
             }
         }
     }

@@ -25,6 +25,14 @@ public struct ParallelExecutor: Sendable {
         DispatchQueue.concurrentPerform(iterations: threads, execute: body)
     }
 
+    /// Calls `body` on contiguous slices of 0..<count, in parallel when there are at least
+    /// `grain` items per thread (element-wise work whose result does not depend on the split).
+    public func forEachSlice(of count: Int, grain: Int = 4096, _ body: (Range<Int>) -> Void) {
+        let parts = min(threads, max(1, count / grain))
+        if parts == 1 { body(0..<count); return }
+        DispatchQueue.concurrentPerform(iterations: parts) { c in body((count * c / parts)..<(count * (c + 1) / parts)) }
+    }
+
     /// Splits 0..<count into `threads` contiguous ranges of near-equal weight, where
     /// `cumulative[i]` is the total weight of items before i (count + 1 entries).
     public func partition(cumulative: [Int]) -> [Range<Int>] {

@@ -1,11 +1,15 @@
 /// A chemical element: symbol, atomic number and standard atomic mass [amu].
+///
+/// Stored as its atomic number only, so arrays of elements are plain bytes (no reference
+/// counting when hot loops read them).
 public struct Element: Hashable, Sendable, CustomStringConvertible {
+    private let z: UInt8
     /// Atomic number Z.
-    public let atomicNumber: Int
+    @inline(__always) public var atomicNumber: Int { Int(z) }
     /// Symbol, e.g. "Ni".
-    public let symbol: String
+    public var symbol: String { Element.table[Int(z)].0 }
     /// Standard atomic weight [amu] (IUPAC 2013 conventional values, as ASE's `atomic_masses`).
-    public let mass: Double
+    public var mass: Double { Element.table[Int(z)].1 }
 
     public var description: String { symbol }
 
@@ -18,9 +22,7 @@ public struct Element: Hashable, Sendable, CustomStringConvertible {
     /// The element with this atomic number (1...86), or nil.
     public init?(atomicNumber z: Int) {
         guard z >= 1, z < Element.table.count else { return nil }
-        atomicNumber = z
-        symbol = Element.table[z].0
-        mass = Element.table[z].1
+        self.z = UInt8(z)
     }
 
     private static let numberBySymbol: [String: Int] = {
