@@ -42,6 +42,17 @@ public final class ConfigObject {
         .invalidInput(location: location(key), message: message)
     }
 
+    /// The error for a required key that is absent: if an unknown key here looks like a typo of
+    /// it (e.g. "stpes", or "timestep" without its unit), that key is reported instead.
+    public func missing(_ key: String, _ expectation: String) -> SpinMDError {
+        for (name, value) in members where !known.contains(name) {
+            if Suggestion.closest(to: name, among: [key]) != nil {
+                return .invalidInput(location: "\(file):\(value.line): key '\(fullKey(name))'", message: "unknown key; did you mean '\(key)'?")
+            }
+        }
+        return error(key, "is required (\(expectation))")
+    }
+
     func member(_ key: String) -> JSONValue.Located? { members.first { $0.key == key }?.value }
 
     /// Marks keys as known without reading them.
@@ -62,7 +73,7 @@ public final class ConfigObject {
 
     public func double(_ key: String, default d: Double? = nil, _ check: NumberCheck = .any) throws -> Double {
         if let x = try optionalDouble(key, check) { return x }
-        guard let d else { throw error(key, "is required (\(check.expectation))") }
+        guard let d else { throw missing(key, check.expectation) }
         return d
     }
 
@@ -74,7 +85,7 @@ public final class ConfigObject {
 
     public func int(_ key: String, default d: Int? = nil, _ check: NumberCheck = .any) throws -> Int {
         if let x = try optionalInt(key, check) { return x }
-        guard let d else { throw error(key, "is required (an integer)") }
+        guard let d else { throw missing(key, "an integer") }
         return d
     }
 
@@ -86,7 +97,7 @@ public final class ConfigObject {
 
     public func string(_ key: String, default d: String? = nil) throws -> String {
         if let s = try optionalString(key) { return s }
-        guard let d else { throw error(key, "is required (a string)") }
+        guard let d else { throw missing(key, "a string") }
         return d
     }
 
@@ -112,7 +123,7 @@ public final class ConfigObject {
     }
 
     public func object(_ key: String) throws -> ConfigObject {
-        guard let o = try optionalObject(key) else { throw error(key, "is required (an object)") }
+        guard let o = try optionalObject(key) else { throw missing(key, "an object") }
         return o
     }
 

@@ -110,7 +110,7 @@ public struct RunConfiguration {
             }
             structure = .crystal(lattice: CrystalBuilder.Lattice(rawValue: lattice)!, elements: elements, a: a, repeats: SIMD3(Int(r[0]), Int(r[1]), Int(r[2])))
         } else {
-            throw s.error("file", "is required: give a structure file (extxyz or POSCAR) or a 'lattice' to build")
+            throw s.missing("file", "a structure file (extxyz or POSCAR), or a 'lattice' to build")
         }
         try s.finish()
 
@@ -152,7 +152,7 @@ public struct RunConfiguration {
         if taskName == "md" {
             let md = try root.object("md")
             let ensemble = try md.choice("ensemble", ["nve", "nvt"])
-            guard let dt = try md.optionalTime("timestep") else { throw md.error("timestep_fs", "is required (a positive number, in fs; or timestep_ps)") }
+            guard let dt = try md.optionalTime("timestep") else { throw md.missing("timestep_fs", "a positive number, in fs; or timestep_ps") }
             let steps = try md.int("steps", .nonNegative)
             let t0 = try md.optionalDouble("initial_temperature_K", .nonNegative)
             let seed = try md.int("seed", default: 12345, .nonNegative)
@@ -160,7 +160,7 @@ public struct RunConfiguration {
             if ensemble == "nvt" {
                 let t = try md.object("thermostat")
                 let temperature = try t.double("temperature_K", .positive)
-                guard let damping = try t.optionalTime("tdamp") else { throw t.error("tdamp_fs", "is required (the damping time τ in fs, typically 100 timesteps; or tdamp_ps)") }
+                guard let damping = try t.optionalTime("tdamp") else { throw t.missing("tdamp_fs", "the damping time τ in fs, typically 100 timesteps; or tdamp_ps") }
                 let type = try t.choice("type", ["nose-hoover-chain"], default: "nose-hoover-chain")
                 _ = type
                 thermostat = ThermostatSettings(
