@@ -97,3 +97,19 @@ final class NeighborListTests: XCTestCase {
         XCTAssertEqual(list.buildCount, 3)
     }
 }
+
+final class ParallelNeighborListTests: XCTestCase {
+    func testParallelBuildIsIdenticalToSerial() throws {
+        var s = try CrystalBuilder.cubic(.fcc, a: 5.3, species: [Fixtures.argon], repeats: SIMD3(8, 8, 8))
+        Fixtures.rattle(&s, sigma: 0.3)
+        for kind in [NeighborList.Kind.half, .full] {
+            let serial = CellListBuilder(executor: ParallelExecutor(threads: 1)).build(positions: s.positions, cell: s.cell, radius: 7.5, kind: kind)
+            let parallel = CellListBuilder(executor: ParallelExecutor(threads: 2)).build(positions: s.positions, cell: s.cell, radius: 7.5, kind: kind)
+            XCTAssertEqual(serial.offsets, parallel.offsets)
+            XCTAssertEqual(serial.imageOffsets, parallel.imageOffsets)
+            XCTAssertEqual(serial.neighbors, parallel.neighbors)
+            XCTAssertEqual(serial.shiftIndices, parallel.shiftIndices)
+            XCTAssertGreaterThan(serial.pairCount, s.atomCount * (kind == .half ? 20 : 40))
+        }
+    }
+}

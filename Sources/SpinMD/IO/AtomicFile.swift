@@ -3,11 +3,16 @@ import Foundation
 /// Writes whole files so that a reader (or a crash) never sees a half-written one.
 public enum AtomicFile {
     /// Writes `text` to a temporary file beside `path`, then renames it over `path`.
-    public static func write(_ text: String, to path: String) throws {
+    public static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
+
+    /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
+    public static func write(_ bytes: [UInt8], to path: String) throws { try write(Data(bytes), to: path) }
+
+    static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         do {
-            try text.write(to: temporary, atomically: false, encoding: .utf8)
+            try data.write(to: temporary)
             if rename(temporary.path, url.path) != 0 {
                 throw SpinMDError.io(path: path, message: String(cString: strerror(errno)))
             }

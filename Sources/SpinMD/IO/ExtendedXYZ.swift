@@ -197,6 +197,12 @@ public enum ExtendedXYZ {
     /// plus `extra` key=value pairs.
     public static func format(_ system: AtomicSystem, result: PotentialResult? = nil, extra: [(String, String)] = [],
                               executor: ParallelExecutor = ParallelExecutor(threads: 1)) -> String {
+        String(decoding: formatBytes(system, result: result, extra: extra, executor: executor), as: UTF8.self)
+    }
+
+    /// `format` as UTF-8 bytes (what the writers use: no intermediate String for large frames).
+    public static func formatBytes(_ system: AtomicSystem, result: PotentialResult? = nil, extra: [(String, String)] = [],
+                                   executor: ParallelExecutor = ParallelExecutor(threads: 1)) -> [UInt8] {
         var properties = "species:S:1:pos:R:3"
         let moments = system.initialMagneticMoments
         if let m = moments { properties += ":initial_magmoms:R:\(m.vectorWidth)" }
@@ -244,8 +250,9 @@ public enum ExtendedXYZ {
             executor.forEachSlice(of: parts, grain: 1) { r in for c in r { p[c] = lines((n * c / parts)..<(n * (c + 1) / parts)) } }
         }
         var out = Array("\(n)\n\(comment)\n".utf8)
+        out.reserveCapacity(out.count + pieces.reduce(0) { $0 + $1.count })
         for piece in pieces { out += piece }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     static func momentRows(_ m: MagneticMoments) -> [[Double]] {
@@ -257,11 +264,6 @@ public enum ExtendedXYZ {
 
     static func fmt(_ x: Double) -> String { DecimalFormatter.string(x) }
 
-    /// Writes frames to `path` atomically (a temporary file renamed into place), so an existing
-    /// file is never left half-written.
-    public static func write(_ text: String, to path: String) throws {
-        try AtomicFile.write(text, to: path)
-    }
 }
 
 extension MagneticMoments {

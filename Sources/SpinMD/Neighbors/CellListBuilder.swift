@@ -219,15 +219,38 @@ public struct CellListBuilder: Sendable {
         var offsets = [Int](repeating: 0, count: n + 1)
         var imageOffsets = [Int](repeating: 0, count: n)
         var i = 0
+        var partStart = [Int]()
         for part in parts {
+            partStart.append(offsets[i])
             for a in part.total.indices {
                 imageOffsets[i] = offsets[i] + part.sameImage[a]
                 offsets[i + 1] = offsets[i] + part.total[a]
                 i += 1
             }
         }
-        let neighbors = chunkCount == 1 ? parts[0].neighbors : parts.flatMap(\.neighbors)
-        let shiftIndices = chunkCount == 1 ? parts[0].shifts : parts.flatMap(\.shifts)
+        var neighbors: [Int32], shiftIndices: [Int32]
+        if chunkCount == 1 {
+            neighbors = parts[0].neighbors
+            shiftIndices = parts[0].shifts
+        } else {
+            let total = offsets[n]
+            neighbors = [Int32](unsafeUninitializedCapacity: total) { _, c in c = total }
+            shiftIndices = [Int32](unsafeUninitializedCapacity: total) { _, c in c = total }
+            neighbors.withUnsafeMutableBufferPointer { nb in
+                shiftIndices.withUnsafeMutableBufferPointer { sh in
+                    executor.forEachChunk { c in
+                        guard c < chunkCount else { return }
+                        let start = partStart[c]
+                        parts[c].neighbors.withUnsafeBufferPointer { src in
+                            UnsafeMutableBufferPointer(rebasing: nb[start..<(start + src.count)]).initialize(fromContentsOf: src)
+                        }
+                        parts[c].shifts.withUnsafeBufferPointer { src in
+                            UnsafeMutableBufferPointer(rebasing: sh[start..<(start + src.count)]).initialize(fromContentsOf: src)
+                        }
+                    }
+                }
+            }
+        }
         return NeighborList(kind: kind, radius: radius, offsets: offsets, imageOffsets: imageOffsets, neighbors: neighbors,
                             shiftIndices: shiftIndices, shifts: shifts, latticeShifts: lattice)
     }

@@ -24,8 +24,19 @@ public struct VerletNeighborList: Sendable {
     public func needsRebuild(positions: [Vector3], cell: Cell) -> Bool {
         guard list != nil, let ref = referenceCell, ref == cell, referencePositions.count == positions.count else { return true }
         let limit = 0.25 * skin * skin
-        for i in positions.indices where (positions[i] - referencePositions[i]).normSquared > limit { return true }
-        return false
+        let slices = builder.executor.threads
+        var moved = [Bool](repeating: false, count: slices)
+        positions.withUnsafeBufferPointer { r in
+            referencePositions.withUnsafeBufferPointer { r0 in
+                moved.withUnsafeMutableBufferPointer { flags in
+                    builder.executor.forEachSlice(of: r.count, grain: 8192) { range in
+                        let slot = range.lowerBound * slices / max(1, r.count)
+                        for i in range where (r[i] - r0[i]).normSquared > limit { flags[slot] = true; return }
+                    }
+                }
+            }
+        }
+        return moved.contains(true)
     }
 
     /// Rebuilds if needed; returns true when it did. Positions are wrapped into the cell on a

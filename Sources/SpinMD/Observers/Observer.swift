@@ -36,6 +36,19 @@ public struct Snapshot {
     /// Relaxation objective (energy or enthalpy) [eV].
     public var objective: Double?
 
+    public init(task: Task, step: Int, totalSteps: Int, time: Double, system: AtomicSystem, result: PotentialResult,
+                extendedEnergy: Double, maxForce: Double? = nil, objective: Double? = nil) {
+        self.task = task
+        self.step = step
+        self.totalSteps = totalSteps
+        self.time = time
+        self.system = system
+        self.result = result
+        self.extendedEnergy = extendedEnergy
+        self.maxForce = maxForce
+        self.objective = objective
+    }
+
     /// Potential + kinetic [eV].
     public var totalEnergy: Double { result.energy + system.kineticEnergy }
     public var conservedEnergy: Double { totalEnergy + extendedEnergy }

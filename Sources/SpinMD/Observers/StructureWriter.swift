@@ -27,11 +27,11 @@ public final class StructureWriter: Observer {
     public func observe(_ s: Snapshot) throws {
         var extra: [(String, String)] = [("step", "\(s.step)")]
         if s.task == .md { extra.append(("time_fs", String(format: "%.6f", s.time))) }
-        let text = ExtendedXYZ.format(s.system, result: s.result, extra: extra, executor: executor)
+        let bytes = ExtendedXYZ.formatBytes(s.system, result: s.result, extra: extra, executor: executor)
         switch mode {
-        case .replace: try AtomicFile.write(text, to: path)
+        case .replace: try AtomicFile.write(bytes, to: path)
         case .append:
-            do { try handle!.write(contentsOf: Data(text.utf8)) } catch {
+            do { try handle!.write(contentsOf: bytes) } catch {
                 throw SpinMDError.io(path: path, message: "write failed: \(error.localizedDescription)")
             }
         }

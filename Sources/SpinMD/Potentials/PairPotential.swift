@@ -21,6 +21,20 @@ public final class PairPotential<F: PairFunction>: Potential {
         }
     }
 
+    private var cachedSpecies: [Element] = []
+    private var cachedTypes: [Int32] = []
+
+    /// (atomCount) type index of every atom; cached while the species do not change.
+    func typeIndices(_ species: [Element]) throws -> [Int32] {
+        if species == cachedSpecies { return cachedTypes }
+        cachedTypes = try species.map { e in
+            guard let t = function.typeIndex(of: e) else { throw SpinMDError.unsupportedSpecies(potential: name, symbol: e.symbol) }
+            return Int32(t)
+        }
+        cachedSpecies = species
+        return cachedTypes
+    }
+
     /// Per-chunk partial sums.
     struct Partial {
         var energy = 0.0
@@ -32,13 +46,7 @@ public final class PairPotential<F: PairFunction>: Potential {
     public func evaluate(_ system: AtomicSystem, neighbors list: NeighborList, request: EvaluationRequest) throws -> PotentialResult {
         precondition(list.kind == .half, "PairPotential needs a half neighbor list")
         let n = system.atomCount
-        var types = [Int32](repeating: 0, count: n)
-        for i in 0..<n {
-            guard let t = function.typeIndex(of: system.species[i]) else {
-                throw SpinMDError.unsupportedSpecies(potential: name, symbol: system.species[i].symbol)
-            }
-            types[i] = Int32(t)
-        }
+        let types = try typeIndices(system.species)
         let wantAtomic = request.contains(.atomicEnergies)
         let wantVirial = request.contains(.virial)
         let chunks = executor.partition(cumulative: list.offsets)
