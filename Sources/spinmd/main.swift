@@ -8,12 +8,20 @@ struct SpinMDCommand: ParsableCommand {
         commandName: "spinmd",
         abstract: "Molecular dynamics and relaxation with spin-aware machine-learned potentials.",
         version: SpinMDVersion.string,
-        subcommands: [Run.self])
+        subcommands: [Run.self, Trajectory.self])
 }
 
-/// Exit codes: 0 success, 1 bad input or runtime error, 2 relaxation not converged.
+/// Exit codes: 0 success, 1 bad input or runtime error, 2 relaxation not converged,
+/// 130 stopped by SIGINT/SIGTERM (after writing a checkpoint).
 enum ExitStatus {
     static let notConverged: Int32 = 2
+    static let interrupted: Int32 = 130
+}
+
+/// Prints a SpinMDError as one line on stderr and exits with status 1.
+func reportAndExit(_ error: SpinMDError) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+    return ExitCode.failure
 }
 
 struct Run: ParsableCommand {
@@ -32,12 +40,20 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "No progress output.")
     var quiet = false
 
+    @Flag(name: .long, help: "Continue an MD run from the checkpoint in its output directory (same input, same thread count for bit-identical results).")
+    var resume = false
+
+    @Flag(name: .long, help: "Replace output files that already exist.")
+    var overwrite = false
+
     func run() throws {
         do {
             if let t = threads, t < 1 { throw SpinMDError.invalidInput(location: "--threads", message: "expected a positive integer, got \(t)") }
             let configuration = try RunConfiguration.load(path: input)
             var simulation = Simulation(configuration: configuration, threads: threads, outputDirectory: outputDirectory)
             simulation.showProgress = !quiet
+            simulation.resume = resume
+            simulation.overwrite = overwrite
             let summary = try simulation.run()
             print("")
             print("Status: \(summary.status.description)")
@@ -45,9 +61,9 @@ struct Run: ParsableCommand {
             print("")
             print(summary.performanceReport, terminator: "")
             if case .notConverged = summary.status { throw ExitCode(ExitStatus.notConverged) }
+            if summary.status == .interrupted { throw ExitCode(ExitStatus.interrupted) }
         } catch let error as SpinMDError {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-            throw ExitCode.failure
+            throw reportAndExit(error)
         }
     }
 

@@ -49,10 +49,31 @@ public struct RunConfiguration {
         public var thermoFile: String
         public var thermoEvery: Int
         public var finalStructure: String
-        public var trajectoryFile: String?
-        public var trajectoryEvery: Int
+        public var trajectory: TrajectorySettings?
+        /// AMBER restart file and its period in steps.
+        public var restart: (file: String, every: Int)?
+        /// spinmd checkpoint (MD only) and its period in steps.
+        public var checkpoint: (file: String, every: Int)
         /// Progress lines every N steps when stdout is not a terminal (0 = auto).
         public var progressEvery: Int
+        /// Replace output files that already exist (otherwise that is an error).
+        public var overwrite: Bool
+
+        /// Every file a run may create, relative to `directory`.
+        public var files: [String] {
+            [thermoFile, finalStructure, checkpoint.file] + [trajectory?.file, restart?.file].compactMap { $0 }
+        }
+    }
+
+    public struct TrajectorySettings {
+        public enum Format: String { case amberNetCDF = "AMBER NetCDF", extxyz }
+        public var file: String
+        public var format: Format
+        public var every: Int
+        /// NetCDF only: also store velocities, forces, per-atom energies.
+        public var velocities: Bool
+        public var forces: Bool
+        public var atomicEnergies: Bool
     }
 
     /// The input file [path].
@@ -148,7 +169,7 @@ public struct RunConfiguration {
 
         // Task.
         let taskName = try root.choice("task", ["md", "relax"])
-        let outputDefaults: (every: Int, name: String)
+        let outputDefaults: (every: Int, steps: Int)
         if taskName == "md" {
             let md = try root.object("md")
             let ensemble = try md.choice("ensemble", ["nve", "nvt"])
@@ -179,7 +200,7 @@ public struct RunConfiguration {
                                   seed: UInt64(seed), thermostat: thermostat))
             try md.finish()
             if root.contains("relax") { throw root.error("relax", "is for \"task\": \"relax\"; this input's task is md") }
-            outputDefaults = (max(1, steps / 100), "md")
+            outputDefaults = (max(1, steps / 100), steps)
         } else {
             let r = try root.object("relax")
             var fire = FIRE()
@@ -193,28 +214,55 @@ public struct RunConfiguration {
             task = .relax(RelaxSettings(fire: fire, maxSteps: maxSteps, relaxCell: cell, pressure: pressure * Units.gigapascal))
             try r.finish()
             if root.contains("md") { throw root.error("md", "is for \"task\": \"md\"; this input's task is relax") }
-            outputDefaults = (1, "relax")
+            outputDefaults = (1, maxSteps)
         }
 
         // Outputs.
         let stem = URL(fileURLWithPath: inputPath).deletingPathExtension().lastPathComponent
-        let o = try root.optionalObject("output")
-        let thermo = try o?.optionalObject("thermo")
-        let trajectory = try o?.optionalObject("trajectory")
+        let o = try root.optionalObject("output") ?? ConfigObject(JSONValue.Located(value: .object([]), line: root.line), file: root.file, path: "output")
+        let thermo = try o.optionalObject("thermo")
+        var trajectory: TrajectorySettings?
+        if let t = try o.optionalObject("trajectory") {
+            let file = try t.string("file")
+            let lower = file.lowercased()
+            let format: TrajectorySettings.Format
+            if lower.hasSuffix(".nc") || lower.hasSuffix(".netcdf") || lower.hasSuffix(".ncdf") {
+                format = .amberNetCDF
+            } else if lower.hasSuffix(".extxyz") || lower.hasSuffix(".xyz") {
+                format = .extxyz
+            } else {
+                throw t.error("file", "the format is chosen by extension: '.nc' (AMBER NetCDF) or '.extxyz'; got '\(file)'")
+            }
+            trajectory = TrajectorySettings(
+                file: file, format: format, every: try t.int("every", default: outputDefaults.every, .positive),
+                velocities: try t.bool("velocities", default: false), forces: try t.bool("forces", default: false),
+                atomicEnergies: try t.bool("energies", default: false))
+            if format == .extxyz, let key = ["velocities", "energies"].first(where: { t.member($0) != nil }) {
+                throw t.error(key, "only applies to NetCDF trajectories (extxyz frames always hold forces, and momenta when atoms move)")
+            }
+            try t.finish()
+        }
+        var restart: (String, Int)?
+        if let r = try o.optionalObject("restart") {
+            restart = (try r.string("file", default: "restart.ncrst"), try r.int("every", default: max(1, outputDefaults.steps), .positive))
+            try r.finish()
+        }
+        let ck = try o.optionalObject("checkpoint")
         output = OutputSettings(
-            directory: try o?.string("directory", default: "runs/\(stem)") ?? "runs/\(stem)",
+            directory: try o.string("directory", default: "runs/\(stem)"),
             thermoFile: try thermo?.string("file", default: "thermo.tsv") ?? "thermo.tsv",
             thermoEvery: try thermo?.int("every", default: outputDefaults.every, .positive) ?? outputDefaults.every,
-            finalStructure: try o?.string("final_structure", default: "final.extxyz") ?? "final.extxyz",
-            trajectoryFile: try trajectory?.string("file"),
-            trajectoryEvery: try trajectory?.int("every", default: outputDefaults.every, .positive) ?? outputDefaults.every,
-            progressEvery: try o?.int("progress_every", default: 0, .nonNegative) ?? 0)
-        if let f = output.trajectoryFile, !(f.hasSuffix(".extxyz") || f.hasSuffix(".xyz")) {
-            throw trajectory!.error("file", "trajectory format is chosen by extension: '.extxyz' (got '\(f)')")
-        }
+            finalStructure: try o.string("final_structure", default: "final.extxyz"),
+            trajectory: trajectory,
+            restart: restart,
+            checkpoint: (try ck?.string("file", default: "checkpoint.spinmd") ?? "checkpoint.spinmd",
+                         try ck?.int("every", default: 1000, .positive) ?? 1000),
+            progressEvery: try o.int("progress_every", default: 0, .nonNegative),
+            overwrite: try o.bool("overwrite", default: false))
+        if taskName == "relax", let ck { throw ck.error("file", "checkpoints are written for md; a relaxation restarts from its final structure") }
         try thermo?.finish()
-        try trajectory?.finish()
-        try o?.finish()
+        try ck?.finish()
+        try o.finish()
         try root.finish()
     }
 

@@ -242,10 +242,10 @@ public struct CellListBuilder: Sendable {
                         guard c < chunkCount else { return }
                         let start = partStart[c]
                         parts[c].neighbors.withUnsafeBufferPointer { src in
-                            UnsafeMutableBufferPointer(rebasing: nb[start..<(start + src.count)]).initialize(fromContentsOf: src)
+                            _ = UnsafeMutableBufferPointer(rebasing: nb[start..<(start + src.count)]).initialize(fromContentsOf: src)
                         }
                         parts[c].shifts.withUnsafeBufferPointer { src in
-                            UnsafeMutableBufferPointer(rebasing: sh[start..<(start + src.count)]).initialize(fromContentsOf: src)
+                            _ = UnsafeMutableBufferPointer(rebasing: sh[start..<(start + src.count)]).initialize(fromContentsOf: src)
                         }
                     }
                 }

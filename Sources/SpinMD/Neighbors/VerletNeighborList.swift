@@ -8,8 +8,9 @@ public struct VerletNeighborList: Sendable {
     public private(set) var list: NeighborList?
     /// Number of builds so far.
     public private(set) var buildCount = 0
-    private var referencePositions: [Vector3] = []
-    private var referenceCell: Cell?
+    /// Positions [Å] and cell of the last build.
+    public private(set) var referencePositions: [Vector3] = []
+    public private(set) var referenceCell: Cell?
 
     /// - Parameters: cutoff and skin [Å].
     public init(cutoff: Double, skin: Double, kind: NeighborList.Kind, executor: ParallelExecutor = ParallelExecutor(threads: 1)) {
@@ -50,6 +51,15 @@ public struct VerletNeighborList: Sendable {
         referenceCell = system.cell
         buildCount += 1
         return true
+    }
+
+    /// Rebuilds the list from a saved reference (positions and cell of an earlier build), so a
+    /// resumed run has exactly the list, and so the summation order, of the run it continues.
+    public mutating func restore(referencePositions positions: [Vector3], cell: Cell) {
+        list = builder.build(positions: positions, cell: cell, radius: cutoff + skin, kind: kind)
+        referencePositions = positions
+        referenceCell = cell
+        buildCount += 1
     }
 
     /// Forgets the list so the next `update` rebuilds.

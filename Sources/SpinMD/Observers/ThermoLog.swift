@@ -20,15 +20,31 @@ public final class ThermoLog: Observer {
         }
     }
 
-    public init(path: String, every: Int, task: Snapshot.Task) throws {
+    /// - Parameter resumingAfter: continue an existing log, dropping lines after this step
+    ///   (written after the checkpoint being resumed); nil starts a new log.
+    public init(path: String, every: Int, task: Snapshot.Task, resumingAfter step: Int? = nil) throws {
         self.path = path
         self.task = task
         trigger = Trigger(every: every)
-        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+        let header = Self.columns(task).joined(separator: "\t")
+        if let step {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw SpinMDError.io(path: path, message: "cannot be read to resume the run")
+            }
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+            guard lines.first.map(String.init) == header else { throw SpinMDError.io(path: path, message: "is not a \(task.rawValue) thermo log of spinmd; cannot resume it") }
+            lines = [lines[0]] + lines.dropFirst().filter { line in Int(line.prefix { $0 != "\t" }).map { $0 <= step } ?? false }
+            try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: path)
+        } else if !FileManager.default.createFile(atPath: path, contents: nil) {
             throw SpinMDError.io(path: path, message: "cannot create the thermo log (check the directory exists and is writable)")
         }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw SpinMDError.io(path: path, message: "cannot be opened for writing") }
         handle = h
-        try write(Self.columns(task).joined(separator: "\t") + "\n")
+        if step == nil {
+            try write(header + "\n")
+        } else {
+            _ = try? h.seekToEnd()
+        }
     }
 
     func write(_ line: String) throws {

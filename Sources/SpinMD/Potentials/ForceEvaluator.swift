@@ -35,6 +35,11 @@ public final class ForceEvaluator {
         return result
     }
 
+    /// Restores the neighbor list of a checkpoint (see `VerletNeighborList.restore`).
+    public func restoreNeighbors(referencePositions: [Vector3], cell: Cell) {
+        neighbors.restore(referencePositions: referencePositions, cell: cell)
+    }
+
     /// Forces the next `compute` to rebuild the neighbor list (e.g. after replacing positions).
     public func invalidateNeighbors() { neighbors.invalidate() }
 }

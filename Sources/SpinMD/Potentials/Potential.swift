@@ -58,4 +58,10 @@ public protocol Potential: AnyObject {
     /// Evaluates the request for `system`, whose pairs within `cutoff` are all in `neighbors`
     /// (which may hold more, up to its skin).
     func evaluate(_ system: AtomicSystem, neighbors: NeighborList, request: EvaluationRequest) throws -> PotentialResult
+    /// True when `evaluate` returns magnetic moments (spin-aware potentials).
+    var predictsMagneticMoments: Bool { get }
+}
+
+extension Potential {
+    public var predictsMagneticMoments: Bool { false }
 }

@@ -27,11 +27,17 @@ public struct FIRE: Sendable {
 
     public init() {}
 
-    public enum Status: String, Sendable { case converged, maxStepsReached = "not converged (max steps reached)", stalled = "not converged (too many uphill steps)" }
+    public enum Status: String, Sendable {
+        case converged
+        case maxStepsReached = "not converged (max steps reached)"
+        case stalled = "not converged (too many uphill steps)"
+        case interrupted
+    }
 
     /// Minimises `target`; calls `observe(step, target)` after every step (step 0 = start).
     /// - Returns: the status and the number of steps taken.
-    public func minimize(_ target: RelaxationTarget, maxSteps: Int,
+    /// - Parameter stop: polled before every step; true ends the minimisation as `.interrupted`.
+    public func minimize(_ target: RelaxationTarget, maxSteps: Int, stop: () -> Bool = { false },
                          observe: (Int, RelaxationTarget) throws -> Void) throws -> (status: Status, steps: Int) {
         var x = target.coordinates
         let inertia = target.inertia
@@ -43,6 +49,7 @@ public struct FIRE: Sendable {
         try observe(0, target)
         if target.maxForce < fmax { return (.converged, 0) }
         for step in 1...max(1, maxSteps) {
+            if stop() { return (.interrupted, step - 1) }
             let f = target.forces
             var power = 0.0
             for i in x.indices { power += f[i].dot(v[i]) }

@@ -6,9 +6,16 @@ public final class MolecularDynamicsRun {
     public let steps: Int
     public let schedule: ObserverSchedule
     public let threads: Int
+    /// Step the run starts from (non-zero when resuming a checkpoint).
+    public let startStep: Int
+    /// Written when the run is interrupted by SIGINT/SIGTERM.
+    public var checkpoint: CheckpointWriter?
 
+    /// - Parameter startStep: the step of `system` (0 for a new run); observers are not told about
+    ///   it again when resuming, since the interrupted run already reported it.
     public init(system: AtomicSystem, evaluator: ForceEvaluator, integrator: any Integrator, steps: Int,
-                schedule: ObserverSchedule, threads: Int) {
+                schedule: ObserverSchedule, threads: Int, startStep: Int = 0) {
+        self.startStep = startStep
         self.system = system
         self.evaluator = evaluator
         self.integrator = integrator
@@ -27,18 +34,24 @@ public final class MolecularDynamicsRun {
         var watch = Stopwatch()
         let start = Stopwatch.now()
         var result: PotentialResult
+        var status = RunSummary.Status.completed
+        var step = startStep
         do {
-            result = try evaluator.compute(&system, request: schedule.request(step: 0, isLast: steps == 0).union(.energyAndForces))
-            try schedule.notify(snapshot(0, result), isLast: steps == 0)
-            if steps > 0 {
-                for k in 1...steps {
-                    let isLast = k == steps
-                    let request = schedule.request(step: k, isLast: isLast).union(.energyAndForces)
-                    result = try integrator.step(&system, current: result, evaluator: evaluator, request: request, stepIndex: k, stopwatch: &watch)
-                    try schedule.notify(snapshot(k, result), isLast: isLast)
+            result = try evaluator.compute(&system, request: schedule.request(step: startStep, isLast: steps == startStep).union(.energyAndForces))
+            if startStep == 0 { try schedule.notify(snapshot(0, result), isLast: steps == 0) }
+            while step < steps {
+                if StopSignal.requested {
+                    try checkpoint?.observe(snapshot(step, result))
+                    status = .interrupted
+                    break
                 }
+                step += 1
+                let isLast = step == steps
+                let request = schedule.request(step: step, isLast: isLast).union(.energyAndForces)
+                result = try integrator.step(&system, current: result, evaluator: evaluator, request: request, stepIndex: step, stopwatch: &watch)
+                try schedule.notify(snapshot(step, result), isLast: isLast)
             }
-            try schedule.close(status: "completed")
+            try schedule.close(status: status.description)
         } catch {
             try? schedule.close(status: "failed")
             throw error
@@ -47,7 +60,7 @@ public final class MolecularDynamicsRun {
         var phases = evaluator.stopwatch
         for (p, t) in watch.seconds { phases.add(p, t) }
         for (p, t) in schedule.stopwatch.seconds { phases.add(p, t) }
-        return RunSummary(status: .completed, task: .md, steps: steps, atomCount: system.atomCount, timestep: integrator.timestep,
+        return RunSummary(status: status, task: .md, steps: step - startStep, atomCount: system.atomCount, timestep: integrator.timestep,
                           threads: threads, loopSeconds: loop, phases: phases, neighborBuilds: evaluator.neighborBuildCount,
                           forceEvaluations: evaluator.evaluationCount, finalSystem: system, finalResult: result)
     }

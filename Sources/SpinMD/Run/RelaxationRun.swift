@@ -31,7 +31,7 @@ public final class RelaxationRun {
         let start = Stopwatch.now()
         let outcome: (status: FIRE.Status, steps: Int)
         do {
-            outcome = try fire.minimize(target, maxSteps: maxSteps) { step, _ in try schedule.notify(snapshot(step), isLast: false) }
+            outcome = try fire.minimize(target, maxSteps: maxSteps, stop: { StopSignal.requested }) { step, _ in try schedule.notify(snapshot(step), isLast: false) }
             // Observers that fire only at the end, or did not fire on this last step.
             let last = snapshot(outcome.steps)
             try schedule.stopwatch.measure(.output) {
@@ -45,7 +45,12 @@ public final class RelaxationRun {
         let loop = Stopwatch.now() - start
         var phases = evaluator.stopwatch
         for (p, t) in schedule.stopwatch.seconds { phases.add(p, t) }
-        let status: RunSummary.Status = outcome.status == .converged ? .converged : .notConverged(outcome.status.rawValue)
+        let status: RunSummary.Status
+        switch outcome.status {
+        case .converged: status = .converged
+        case .interrupted: status = .interrupted
+        default: status = .notConverged(outcome.status.rawValue)
+        }
         return RunSummary(status: status, task: .relax, steps: outcome.steps, atomCount: target.system.atomCount, timestep: nil,
                           threads: threads, loopSeconds: loop, phases: phases, neighborBuilds: evaluator.neighborBuildCount,
                           forceEvaluations: evaluator.evaluationCount, finalSystem: target.system, finalResult: target.result)

@@ -4,10 +4,13 @@ import Foundation
 public struct RunSummary {
     public enum Status: Equatable {
         case completed, converged, notConverged(String)
+        /// Stopped by SIGINT/SIGTERM after writing a checkpoint.
+        case interrupted
         public var description: String {
             switch self {
             case .completed: "completed"
             case .converged: "converged"
+            case .interrupted: "interrupted by a signal"
             case let .notConverged(why): why
             }
         }

@@ -13,15 +13,25 @@ public struct Simulation {
     /// Where messages go (stdout by default).
     public var log: (String) -> Void = { fputs($0 + "\n", stdout); fflush(stdout) }
 
+    /// Continue the run from the checkpoint in the output directory.
+    public var resume = false
+    /// Replace existing output files (also `output.overwrite`).
+    public var overwrite = false
+
     public init(configuration: RunConfiguration, threads: Int? = nil, outputDirectory: String? = nil) {
         self.configuration = configuration
         self.threads = threads ?? configuration.threads ?? ParallelExecutor.defaultThreadCount
         self.outputDirectory = outputDirectory ?? configuration.output.directory
     }
 
+    func outputPath(_ name: String) -> String {
+        name.hasPrefix("/") ? name : (outputDirectory as NSString).appendingPathComponent(name)
+    }
+
     /// Validates, then runs. Returns the summary (its status says whether a relaxation converged).
     public func run() throws -> RunSummary {
         let c = configuration
+        let o = c.output
         var system = try c.makeSystem()
         let executor = ParallelExecutor(threads: threads)
         let potential = try PotentialFactory.make(c.potential, executor: executor)
@@ -30,48 +40,107 @@ public struct Simulation {
         }
         try Self.checkOverlaps(system, minimum: c.minimumDistance)
         let evaluator = ForceEvaluator(potential: potential, skin: c.skin, executor: executor)
+        let task: Snapshot.Task
+        switch c.task { case .md: task = .md; case .relax: task = .relax }
 
-        // Outputs: only now is anything created.
+        // Resume, or refuse to overwrite earlier results: decided before anything is written.
+        var checkpoint: Checkpoint?
+        if resume {
+            guard case let .md(md) = c.task else { throw SpinMDError.unsupported("--resume continues MD runs; restart a relaxation from its final structure") }
+            let path = outputPath(o.checkpoint.file)
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw SpinMDError.io(path: path, message: "no checkpoint to resume from (was the run started with this input and output directory?)")
+            }
+            let ck = try Checkpoint.read(path: path)
+            guard ck.system.species == system.species else {
+                throw SpinMDError.io(path: path, message: "holds a different system (\(ck.system.formula)) than the input (\(system.formula))")
+            }
+            guard ck.step <= md.steps else {
+                throw SpinMDError.io(path: path, message: "is at step \(ck.step), beyond md.steps = \(md.steps)")
+            }
+            checkpoint = ck
+        } else if !(overwrite || o.overwrite) {
+            let created = task == .md ? o.files : o.files.filter { $0 != o.checkpoint.file }
+            if let existing = created.map(outputPath).first(where: { FileManager.default.fileExists(atPath: $0) }) {
+                throw SpinMDError.io(path: existing, message: "exists; set \"overwrite\": true in output or pass --overwrite to replace it (or --resume to continue that run)")
+            }
+        }
+
         do {
             try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         } catch {
             throw SpinMDError.io(path: outputDirectory, message: "cannot create the output directory: \(error.localizedDescription)")
         }
-        func out(_ name: String) -> String { name.hasPrefix("/") ? name : (outputDirectory as NSString).appendingPathComponent(name) }
-        let o = c.output
+        if let ck = checkpoint {
+            system.positions = ck.system.positions
+            system.velocities = ck.system.velocities
+            system.cell = ck.system.cell
+            system.masses = ck.system.masses
+        }
+        let title = "\(system.formula) \(task.rawValue) with \(potential.name) (\((c.inputPath as NSString).lastPathComponent))"
         let schedule = ObserverSchedule()
-        let task: Snapshot.Task
-        switch c.task { case .md: task = .md; case .relax: task = .relax }
-        schedule.add(try ThermoLog(path: out(o.thermoFile), every: o.thermoEvery, task: task))
-        if let t = o.trajectoryFile { schedule.add(try StructureWriter(path: out(t), trigger: Trigger(every: o.trajectoryEvery), mode: .append, executor: executor)) }
-        schedule.add(try StructureWriter(path: out(o.finalStructure), trigger: .endOnly, mode: .replace, executor: executor))
+        schedule.add(try ThermoLog(path: outputPath(o.thermoFile), every: o.thermoEvery, task: task, resumingAfter: checkpoint?.step))
+        if let t = o.trajectory {
+            let trigger = Trigger(every: t.every)
+            switch t.format {
+            case .extxyz:
+                schedule.add(try StructureWriter(path: outputPath(t.file), trigger: trigger, mode: .append, executor: executor, resumingAfter: checkpoint?.step))
+            case .amberNetCDF:
+                var width = 0
+                if potential.predictsMagneticMoments { if case .vector = system.initialMagneticMoments { width = 3 } else { width = 1 } }
+                let content = AmberTrajectoryWriter.Content(velocities: t.velocities, forces: t.forces, atomicEnergies: t.atomicEnergies,
+                                                            magneticMomentWidth: width)
+                if let ck = checkpoint {
+                    schedule.add(try AmberTrajectoryWriter(appendingTo: outputPath(t.file), system: system, content: content, trigger: trigger, after: ck.time))
+                } else {
+                    schedule.add(try AmberTrajectoryWriter(creating: outputPath(t.file), system: system, content: content, trigger: trigger,
+                                                           overwrite: true, title: title))
+                }
+            }
+        }
+        if let r = o.restart { schedule.add(AmberRestartWriter(path: outputPath(r.file), trigger: Trigger(every: r.every, atStart: false), title: title)) }
+        schedule.add(try StructureWriter(path: outputPath(o.finalStructure), trigger: .endOnly, mode: .replace, executor: executor))
 
         log("spinmd \(SpinMDVersion.string): \(task.rawValue) of \(system.formula) (\(system.atomCount) atoms) with \(potential.name), cutoff \(potential.cutoff) Å, \(threads) thread\(threads == 1 ? "" : "s")")
-        log("outputs in \(outputDirectory)/")
-        let summary: RunSummary
+        log("outputs in \(outputDirectory)/" + (checkpoint.map { ", resuming from step \($0.step)" } ?? ""))
+        StopSignal.install()
         switch c.task {
         case let .md(md):
-            if let t = md.initialTemperature {
-                var g = SeededGenerator(seed: md.seed)
-                MaxwellBoltzmann.assign(to: &system, temperature: t, generator: &g)
+            var generator = checkpoint?.generator ?? SeededGenerator(seed: md.seed)
+            if checkpoint == nil, let t = md.initialTemperature {
+                MaxwellBoltzmann.assign(to: &system, temperature: t, generator: &generator)
             }
             let integrator: any Integrator
             if let th = md.thermostat {
-                integrator = NVTIntegrator(timestep: md.timestep, thermostat: NoseHooverChain(
-                    temperature: th.temperature, damping: th.damping, degreesOfFreedom: system.degreesOfFreedom,
-                    chainLength: th.chainLength, loops: th.loops, suzukiYoshidaOrder: th.suzukiYoshidaOrder), executor: executor)
+                let chain = NoseHooverChain(temperature: th.temperature, damping: th.damping, degreesOfFreedom: system.degreesOfFreedom,
+                                            chainLength: th.chainLength, loops: th.loops, suzukiYoshidaOrder: th.suzukiYoshidaOrder)
+                if let ck = checkpoint {
+                    guard let p = ck.thermostatPositions, let v = ck.thermostatVelocities, p.count == th.chainLength, v.count == th.chainLength else {
+                        throw SpinMDError.io(path: outputPath(o.checkpoint.file), message: "has no Nosé–Hoover chain of length \(th.chainLength); it was written by another input")
+                    }
+                    chain.positions = p
+                    chain.velocities = v
+                }
+                integrator = NVTIntegrator(timestep: md.timestep, thermostat: chain, executor: executor)
             } else {
                 integrator = NVEIntegrator(timestep: md.timestep, executor: executor)
             }
+            if let ck = checkpoint, let r = ck.neighborReferencePositions, let cell = ck.neighborReferenceCell {
+                evaluator.restoreNeighbors(referencePositions: r, cell: cell)
+            }
             if showProgress { schedule.add(ProgressReporter(every: o.progressEvery > 0 ? o.progressEvery : max(1, md.steps / 10), interactive: interactiveProgress)) }
-            summary = try MolecularDynamicsRun(system: system, evaluator: evaluator, integrator: integrator, steps: md.steps,
-                                               schedule: schedule, threads: threads).run()
+            let checkpointWriter = CheckpointWriter(path: outputPath(o.checkpoint.file), trigger: Trigger(every: o.checkpoint.every, atStart: false),
+                                                    integrator: integrator, evaluator: evaluator, generator: generator)
+            schedule.add(checkpointWriter)  // last: after every output of its step
+            let run = MolecularDynamicsRun(system: system, evaluator: evaluator, integrator: integrator, steps: md.steps,
+                                           schedule: schedule, threads: threads, startStep: checkpoint?.step ?? 0)
+            run.checkpoint = checkpointWriter
+            return try run.run()
         case let .relax(r):
             if showProgress { schedule.add(ProgressReporter(every: o.progressEvery > 0 ? o.progressEvery : 10, interactive: interactiveProgress)) }
-            summary = try RelaxationRun(system: system, evaluator: evaluator, fire: r.fire, maxSteps: r.maxSteps, relaxCell: r.relaxCell,
-                                        pressure: r.pressure, schedule: schedule, threads: threads).run()
+            return try RelaxationRun(system: system, evaluator: evaluator, fire: r.fire, maxSteps: r.maxSteps, relaxCell: r.relaxCell,
+                                     pressure: r.pressure, schedule: schedule, threads: threads).run()
         }
-        return summary
     }
 
     /// Throws `SpinMDError.overlappingAtoms` for the first pair closer than `minimum` [Å].

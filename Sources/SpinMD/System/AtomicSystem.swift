@@ -72,7 +72,10 @@ public struct AtomicSystem: Sendable {
     }
 
     /// Chemical formula in order of first appearance, e.g. "Ni2O2".
-    public var formula: String {
+    public var formula: String { Self.formula(of: species) }
+
+    /// Chemical formula of a list of elements, in order of first appearance.
+    public static func formula(of species: [Element]) -> String {
         var order: [String] = []
         var count: [String: Int] = [:]
         for s in species {

@@ -20,6 +20,12 @@ public enum Units {
     /// 1 eV/Å³ in GPa.
     public static let eVPerCubicAngstromInGPa: Double = 1.0 / gigapascal
 
+    /// 1 eV in kcal/mol (N_A·e / 4184 J).
+    public static let kilocaloriesPerMolePerElectronvolt: Double = 6.02214076e23 * elementaryCharge / 4184
+    /// AMBER's velocity unit: velocities are stored as v[Å/ps] / 20.455 (AMBER's internal time
+    /// unit is 1/20.455 ps), with the attribute scale_factor = 20.455.
+    public static let amberVelocityScale: Double = 20.455
+
     /// Femtoseconds per picosecond.
     public static let femtosecondsPerPicosecond: Double = 1000
 }

@@ -1,0 +1,202 @@
+import CNetCDF
+import Foundation
+
+/// Writes an AMBER NetCDF trajectory (Conventions "AMBER", version 1.0) in the 64-bit-offset
+/// format that MDAnalysis, ASE, mdtraj, cpptraj, VMD and OVITO read; see
+/// docs/trajectory-format.md for every variable and its units.
+///
+/// Each frame is rotated so that a ∥ x and b lies in the xy-plane (the frame the cell lengths and
+/// angles imply), and the file is synced after every frame so a killed run leaves every frame
+/// written before it readable.
+public final class AmberTrajectoryWriter: Observer {
+    /// What each frame holds beyond time, coordinates and cell.
+    public struct Content: Equatable, Sendable {
+        public var velocities = false
+        public var forces = false
+        public var atomicEnergies = false
+        /// Columns of per-atom magnetic moments: 0 (none), 1 (collinear) or 3 (vectors).
+        public var magneticMomentWidth = 0
+        public init(velocities: Bool = false, forces: Bool = false, atomicEnergies: Bool = false, magneticMomentWidth: Int = 0) {
+            self.velocities = velocities
+            self.forces = forces
+            self.atomicEnergies = atomicEnergies
+            self.magneticMomentWidth = magneticMomentWidth
+        }
+    }
+
+    public let trigger: Trigger
+    public let path: String
+    public let content: Content
+    /// Frames in the file (the next frame's index).
+    public private(set) var frameCount: Int
+    let file: NetCDFFile
+    let atomCount: Int
+    let periodic: Bool
+    let ids: [String: Int32]
+
+    public var request: EvaluationRequest {
+        var r: EvaluationRequest = content.forces ? [.energy, .forces] : [.energy]
+        if content.atomicEnergies { r.insert(.atomicEnergies) }
+        if content.magneticMomentWidth > 0 { r.insert(.magneticMoments) }
+        return r
+    }
+
+    /// Creates a new trajectory for `system`.
+    /// - Parameter overwrite: replace an existing file (otherwise that is an error).
+    public init(creating path: String, system: AtomicSystem, content: Content, trigger: Trigger, overwrite: Bool, title: String) throws {
+        self.path = path
+        self.trigger = trigger
+        self.content = content
+        atomCount = system.atomCount
+        periodic = system.cell.pbc.contains(true)
+        frameCount = 0
+        if !overwrite && FileManager.default.fileExists(atPath: path) {
+            throw SpinMDError.io(path: path, message: "exists; set \"overwrite\": true in output (or pass --overwrite) to replace it, or --resume to continue that run")
+        }
+        file = try NetCDFFile(creating: path, overwrite: true)
+        var v: [String: Int32] = [:]
+        let frame = try file.defineDimension("frame", length: nil)
+        let spatial = try file.defineDimension("spatial", length: 3)
+        let atom = try file.defineDimension("atom", length: atomCount)
+        try file.setAttribute("title", title)
+        try file.setAttribute("application", "spinmd")
+        try file.setAttribute("program", "spinmd")
+        try file.setAttribute("programVersion", SpinMDVersion.string)
+        try file.setAttribute("Conventions", "AMBER")
+        try file.setAttribute("ConventionVersion", "1.0")
+        v["spatial"] = try file.defineVariable("spatial", type: NC_CHAR, dimensions: [spatial])
+        v["time"] = try file.defineVariable("time", type: NC_FLOAT, dimensions: [frame])
+        try file.setAttribute("units", "picosecond", variable: v["time"])
+        v["coordinates"] = try file.defineVariable("coordinates", type: NC_FLOAT, dimensions: [frame, atom, spatial])
+        try file.setAttribute("units", "angstrom", variable: v["coordinates"])
+        if periodic {
+            let cellSpatial = try file.defineDimension("cell_spatial", length: 3)
+            let cellAngular = try file.defineDimension("cell_angular", length: 3)
+            let label = try file.defineDimension("label", length: 5)
+            v["cell_spatial"] = try file.defineVariable("cell_spatial", type: NC_CHAR, dimensions: [cellSpatial])
+            v["cell_angular"] = try file.defineVariable("cell_angular", type: NC_CHAR, dimensions: [cellAngular, label])
+            v["cell_lengths"] = try file.defineVariable("cell_lengths", type: NC_DOUBLE, dimensions: [frame, cellSpatial])
+            try file.setAttribute("units", "angstrom", variable: v["cell_lengths"])
+            v["cell_angles"] = try file.defineVariable("cell_angles", type: NC_DOUBLE, dimensions: [frame, cellAngular])
+            try file.setAttribute("units", "degree", variable: v["cell_angles"])
+        }
+        if content.velocities {
+            v["velocities"] = try file.defineVariable("velocities", type: NC_FLOAT, dimensions: [frame, atom, spatial])
+            try file.setAttribute("units", "angstrom/picosecond", variable: v["velocities"])
+            try file.setAttribute("scale_factor", Units.amberVelocityScale, variable: v["velocities"]!)
+        }
+        if content.forces {
+            v["forces"] = try file.defineVariable("forces", type: NC_FLOAT, dimensions: [frame, atom, spatial])
+            try file.setAttribute("units", "kilocalorie/mole/angstrom", variable: v["forces"])
+        }
+        // Extra per-atom data, without scale_factor so every reader keeps it.
+        v["atom_types"] = try file.defineVariable("atom_types", type: NC_INT, dimensions: [atom])
+        try file.setAttribute("long_name", "atomic number", variable: v["atom_types"])
+        if content.magneticMomentWidth == 1 {
+            v["magmoms"] = try file.defineVariable("magmoms", type: NC_FLOAT, dimensions: [frame, atom])
+        } else if content.magneticMomentWidth == 3 {
+            v["magmoms"] = try file.defineVariable("magmoms", type: NC_FLOAT, dimensions: [frame, atom, spatial])
+        }
+        if let m = v["magmoms"] { try file.setAttribute("units", "bohr_magneton", variable: m) }
+        if content.atomicEnergies {
+            v["energies"] = try file.defineVariable("energies", type: NC_DOUBLE, dimensions: [frame, atom])
+            try file.setAttribute("units", "electronvolt", variable: v["energies"])
+        }
+        try file.endDefinitions()
+        try file.put(v["spatial"]!, start: [0], count: [3], text: "xyz")
+        if periodic {
+            try file.put(v["cell_spatial"]!, start: [0], count: [3], text: "abc")
+            try file.put(v["cell_angular"]!, start: [0, 0], count: [3, 5], text: "alphabeta gamma")
+        }
+        try file.put(v["atom_types"]!, start: [0], count: [atomCount], ints: system.species.map { Int32($0.atomicNumber) })
+        try file.sync()
+        ids = v
+    }
+
+    /// Reopens a trajectory written by spinmd to continue it: frames after `time` [fs] (written
+    /// after the checkpoint being resumed) will be overwritten. Refuses a file of another system.
+    public init(appendingTo path: String, system: AtomicSystem, content: Content, trigger: Trigger, after time: Double) throws {
+        self.path = path
+        self.trigger = trigger
+        self.content = content
+        atomCount = system.atomCount
+        periodic = system.cell.pbc.contains(true)
+        let file = try NetCDFFile(opening: path, writable: true)
+        self.file = file
+        guard file.textAttribute("Conventions") == "AMBER", let atoms = file.dimension("atom") else {
+            throw SpinMDError.io(path: path, message: "is not an AMBER trajectory; cannot resume into it")
+        }
+        guard atoms.length == atomCount else {
+            throw SpinMDError.io(path: path, message: "holds \(atoms.length) atoms but the system has \(atomCount); it belongs to another run")
+        }
+        var v: [String: Int32] = [:]
+        for name in ["spatial", "time", "coordinates", "cell_lengths", "cell_angles", "velocities", "forces", "atom_types", "magmoms", "energies"] {
+            if let id = file.variable(name) { v[name] = id }
+        }
+        if let types = v["atom_types"] {
+            let z = try file.getInts(types, start: [0], count: [atomCount])
+            guard z == system.species.map({ Int32($0.atomicNumber) }) else {
+                throw SpinMDError.io(path: path, message: "holds other species than the system; it belongs to another run")
+            }
+        }
+        let has = Content(velocities: v["velocities"] != nil, forces: v["forces"] != nil, atomicEnergies: v["energies"] != nil,
+                          magneticMomentWidth: v["magmoms"].map { file.rank($0) == 3 ? 3 : 1 } ?? 0)
+        guard has == content else {
+            throw SpinMDError.io(path: path, message: "was written with other trajectory options (velocities/forces/moments); resume with the input that wrote it")
+        }
+        ids = v
+        let frames = file.dimension("frame")?.length ?? 0
+        let times = frames > 0 ? try file.getDoubles(v["time"]!, start: [0], count: [frames]) : []
+        // Keep frames up to the checkpoint's time (times are stored in float ps).
+        let limit = time / Units.femtosecondsPerPicosecond
+        frameCount = times.prefix { $0 <= limit * (1 + 1e-6) + 1e-9 }.count
+    }
+
+    public func observe(_ s: Snapshot) throws {
+        let (cell, rotation) = s.system.cell.standardOrientation()
+        let k = frameCount
+        let n = atomCount
+        func floats(_ vectors: [Vector3], scale: Double) -> [Float] {
+            var out = [Float](repeating: 0, count: 3 * n)
+            for i in 0..<n {
+                let r = rotation.apply(vectors[i]) * scale
+                out[3 * i] = Float(r.x); out[3 * i + 1] = Float(r.y); out[3 * i + 2] = Float(r.z)
+            }
+            return out
+        }
+        // NOTE: relaxation frames have no time; they store the FIRE step as if it were fs, so
+        // readers see increasing times.
+        let time = s.task == .relax ? Double(s.step) : s.time
+        try file.put(ids["time"]!, start: [k], count: [1], floats: [Float(time / Units.femtosecondsPerPicosecond)])
+        try file.put(ids["coordinates"]!, start: [k, 0, 0], count: [1, n, 3], floats: floats(s.system.positions, scale: 1))
+        if periodic {
+            let l = cell.lengths, a = cell.anglesDegrees
+            try file.put(ids["cell_lengths"]!, start: [k, 0], count: [1, 3], doubles: [l.x, l.y, l.z])
+            try file.put(ids["cell_angles"]!, start: [k, 0], count: [1, 3], doubles: [a.x, a.y, a.z])
+        }
+        if content.velocities {
+            let scale = Units.femtosecondsPerPicosecond / Units.amberVelocityScale
+            try file.put(ids["velocities"]!, start: [k, 0, 0], count: [1, n, 3], floats: floats(s.system.velocities, scale: scale))
+        }
+        if content.forces, let f = s.result.forces {
+            try file.put(ids["forces"]!, start: [k, 0, 0], count: [1, n, 3], floats: floats(f, scale: Units.kilocaloriesPerMolePerElectronvolt))
+        }
+        if let m = ids["magmoms"] {
+            switch s.result.magneticMoments {
+            case let .collinear(values)?:
+                try file.put(m, start: [k, 0], count: [1, n], floats: values.map(Float.init))
+            case let .vector(values)?:
+                try file.put(m, start: [k, 0, 0], count: [1, n, 3], floats: floats(values, scale: 1))
+            case nil:
+                break
+            }
+        }
+        if let e = ids["energies"], let energies = s.result.atomicEnergies {
+            try file.put(e, start: [k, 0], count: [1, n], doubles: energies)
+        }
+        try file.sync()
+        frameCount += 1
+    }
+
+    public func close(status: String) throws { try file.close() }
+}
