@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 
-/// Runs the real `spinmd` executable on input files and checks exit codes, messages and files.
-final class CLITests: XCTestCase {
+/// Helpers to run the real `spinmd` executable in a scratch directory.
+class CLITestCase: XCTestCase {
     /// The built executable, next to the test bundle.
     var executable: URL {
         let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -57,7 +57,7 @@ final class CLITests: XCTestCase {
           \(Self.argonPotential),
           "task": "md",
           \(md),\(extra)
-          "output": {"directory": "out", "thermo": {"every": 5}}
+          "output": {"directory": "out", "overwrite": true, "thermo": {"every": 5}}
         }
         """
     }
@@ -74,6 +74,10 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(read("out/final.extxyz"), "previous result\n", "existing output must survive", file: file, line: line)
     }
 
+}
+
+/// Runs the real `spinmd` executable on input files and checks exit codes, messages and files.
+final class CLITests: CLITestCase {
     func testValidRunWritesLogAndFinalStructure() throws {
         try write("input.json", argonInput())
         let r = try spinmd(["run", "input.json"])
@@ -153,7 +157,7 @@ final class CLITests: XCTestCase {
           \(Self.argonPotential),
           "task": "relax",
           "relax": {"fmax_eV_per_A": 1e-6, "max_steps": 3, "cell": true},
-          "output": {"directory": "out"}
+          "output": {"directory": "out", "overwrite": true}
         }
         """)
         let r = try spinmd(["run", "input.json", "--quiet"])

@@ -1,0 +1,150 @@
+import Foundation
+import XCTest
+import SpinMD
+
+/// Checkpoints, --resume, signals and trajectory conversion through the real executable.
+final class ResumeTests: CLITestCase {
+    /// An NVT argon run writing a NetCDF trajectory, a restart and checkpoints every 50 steps.
+    func nvtInput(steps: Int, directory: String = "out") -> String {
+        """
+        {
+          "structure": {"lattice": "fcc", "elements": ["Ar"], "a_A": 5.3, "repeat": [3, 3, 3]},
+          \(Self.argonPotential),
+          "task": "md",
+          "md": {"ensemble": "nvt", "timestep_fs": 5, "steps": \(steps), "initial_temperature_K": 40, "seed": 9,
+                 "thermostat": {"temperature_K": 60, "tdamp_fs": 200}},
+          "output": {"directory": "\(directory)", "thermo": {"every": 10},
+                     "trajectory": {"file": "traj.nc", "every": 10, "velocities": true, "forces": true},
+                     "restart": {"file": "restart.ncrst", "every": 50},
+                     "checkpoint": {"every": 50}}
+        }
+        """
+    }
+
+    func lines(_ name: String) -> [Substring] { (read(name) ?? "").split(separator: "\n") }
+
+    /// Starts spinmd in the background.
+    func launch(_ arguments: [String]) throws -> Process {
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = arguments
+        p.currentDirectoryURL = workDirectory
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    /// Waits until `condition` holds (or fails after 120 s).
+    func wait(until condition: () -> Bool) {
+        let deadline = Date().addingTimeInterval(120)
+        while !condition() && Date() < deadline { usleep(20_000) }
+        XCTAssertTrue(condition(), "timed out")
+    }
+
+    func frames(_ file: String) throws -> [AmberTrajectoryReader.Frame] {
+        let r = try AmberTrajectoryReader(path: workDirectory.appendingPathComponent(file).path)
+        return try (0..<r.frameCount).map { try r.frame($0) }
+    }
+
+    func testKilledRunResumesToTheSameTrajectoryBitForBit() throws {
+        // Reference: an uninterrupted 300-step run.
+        try write("reference.json", nvtInput(steps: 300, directory: "reference"))
+        XCTAssertEqual(try spinmd(["run", "reference.json", "--quiet", "--threads", "2"]).status, 0)
+
+        // The same run made long, killed with SIGKILL once it is past its second checkpoint.
+        try write("long.json", nvtInput(steps: 1_000_000))
+        let p = try launch(["run", "long.json", "--quiet", "--threads", "2"])
+        wait { (lines("out/thermo.tsv").last.flatMap { Int($0.prefix { $0 != "\t" }) } ?? 0) >= 130 }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+
+        // What the killed run left is readable, and holds at least the frames up to its checkpoint.
+        let killed = try frames("out/traj.nc")
+        XCTAssertGreaterThanOrEqual(killed.count, 11)
+        XCTAssertEqual(try Checkpoint.read(path: workDirectory.appendingPathComponent("out/checkpoint.spinmd").path).step % 50, 0)
+
+        // Resume with the 300-step input into the killed run's directory.
+        try write("resume.json", nvtInput(steps: 300))
+        let r = try spinmd(["run", "resume.json", "--quiet", "--threads", "2", "--resume"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("resuming from step"), r.stdout)
+
+        let a = try frames("reference/traj.nc"), b = try frames("out/traj.nc")
+        XCTAssertEqual(a.count, 31)
+        XCTAssertEqual(b.count, a.count, "no frame duplicated or lost")
+        for k in a.indices {
+            XCTAssertEqual(a[k].time, b[k].time)
+            XCTAssertEqual(a[k].positions, b[k].positions, "frame \(k)")
+            XCTAssertEqual(a[k].velocities!, b[k].velocities!, "frame \(k)")
+            XCTAssertEqual(a[k].forces!, b[k].forces!, "frame \(k)")
+        }
+        XCTAssertEqual(read("reference/thermo.tsv"), read("out/thermo.tsv"), "thermo logs identical, no duplicated lines")
+        XCTAssertEqual(read("reference/final.extxyz"), read("out/final.extxyz"))
+    }
+
+    func testSIGTERMStopsCleanlyWithACheckpoint() throws {
+        try write("long.json", nvtInput(steps: 1_000_000))
+        let p = try launch(["run", "long.json", "--quiet"])
+        wait { lines("out/thermo.tsv").count > 20 }
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 130)
+        let ck = try Checkpoint.read(path: workDirectory.appendingPathComponent("out/checkpoint.spinmd").path)
+        XCTAssertGreaterThan(ck.step, 190)
+        XCTAssertNotEqual(ck.step % 50, 0, "written at the interruption, not only at the interval")
+        XCTAssertGreaterThan(try frames("out/traj.nc").count, 19)
+    }
+
+    func testExistingOutputsAreNotOverwrittenUnlessAsked() throws {
+        try write("input.json", nvtInput(steps: 20))
+        XCTAssertEqual(try spinmd(["run", "input.json", "--quiet"]).status, 0)
+        let before = read("out/thermo.tsv")
+        let again = try spinmd(["run", "input.json", "--quiet"])
+        XCTAssertEqual(again.status, 1)
+        XCTAssertTrue(again.stderr.contains("exists; set \"overwrite\": true in output or pass --overwrite"), again.stderr)
+        XCTAssertEqual(read("out/thermo.tsv"), before)
+        XCTAssertEqual(try spinmd(["run", "input.json", "--quiet", "--overwrite"]).status, 0)
+    }
+
+    func testResumeErrors() throws {
+        try write("input.json", nvtInput(steps: 20))
+        let none = try spinmd(["run", "input.json", "--quiet", "--resume"])
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.stderr.contains("no checkpoint to resume from"), none.stderr)
+        XCTAssertEqual(try spinmd(["run", "input.json", "--quiet"]).status, 0)
+        // A checkpoint of another system.
+        try write("other.json", nvtInput(steps: 20).replacingOccurrences(of: "\"repeat\": [3, 3, 3]", with: "\"repeat\": [2, 2, 2]"))
+        let other = try spinmd(["run", "other.json", "--quiet", "--resume"])
+        XCTAssertEqual(other.status, 1)
+        XCTAssertTrue(other.stderr.contains("holds a different system"), other.stderr)
+    }
+
+    func testTrajectoryInfoAndConvert() throws {
+        try write("input.json", nvtInput(steps: 40))
+        XCTAssertEqual(try spinmd(["run", "input.json", "--quiet"]).status, 0)
+        let info = try spinmd(["trajectory", "info", "out/traj.nc"])
+        XCTAssertEqual(info.status, 0, info.stderr)
+        XCTAssertTrue(info.stdout.contains("frames: 5"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("atoms: 108  (Ar108)"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("time: 0 – 0.2 ps"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("also holds: velocities, forces"), info.stdout)
+        XCTAssertTrue(try spinmd(["trajectory", "info", "out/restart.ncrst"]).stdout.contains("AMBER restart"))
+
+        let convert = try spinmd(["trajectory", "convert", "out/traj.nc", "frames.extxyz", "--frames", "1:5:2"])
+        XCTAssertEqual(convert.status, 0, convert.stderr)
+        let frames = try ExtendedXYZ.read(path: workDirectory.appendingPathComponent("frames.extxyz").path)
+        XCTAssertEqual(frames.map { $0.info["frame"] }, ["1", "3"])
+        XCTAssertEqual(frames[0].system.atomCount, 108)
+        XCTAssertEqual(Double(frames[1].info["time_fs"]!)!, 150, accuracy: 1e-3)
+        // And back to NetCDF.
+        XCTAssertEqual(try spinmd(["trajectory", "convert", "frames.extxyz", "back.nc"]).status, 0)
+        XCTAssertEqual(try AmberTrajectoryReader(path: workDirectory.appendingPathComponent("back.nc").path).frameCount, 2)
+        let bad = try spinmd(["trajectory", "convert", "out/traj.nc", "x.extxyz", "--frames", "7"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("frame 7 does not exist (the file has 5)"), bad.stderr)
+        let missing = try spinmd(["trajectory", "info", "nothing.nc"])
+        XCTAssertTrue(missing.stderr.contains("NetCDF file 'nothing.nc' does not exist"), missing.stderr)
+    }
+}
