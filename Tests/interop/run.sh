@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the reader interop tests: MDAnalysis, ASE (netCDF4), mdtraj and cpptraj open the
+# trajectories spinmd writes. Creates a virtual environment in .venv-interop/ on first use.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+venv="$root/.venv-interop"
+if [ ! -x "$venv/bin/pytest" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/Tests/interop/requirements.txt"
+fi
+[ -x "$root/.build/debug/spinmd" ] || swift build --package-path "$root"
+cd "$root/Tests/interop"
+PATH="$venv/bin:$PATH" "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
