@@ -5,7 +5,7 @@ import Foundation
 /// reference, step counter; later the latent spin state).
 ///
 /// File layout (little-endian, like safetensors): the 8 bytes "SPINMDCK", a UInt64 header
-/// length, a JSON header (format version, step, counts, atomic numbers, generator state as hex,
+/// length, a JSON header (format version, step, counts, generator state as hex,
 /// and for each array its name, offset and length in Doubles), then the raw Double arrays.
 /// Doubles are stored bit for bit, so a resumed run continues the same trajectory.
 public struct Checkpoint: Equatable {
@@ -42,19 +42,20 @@ public struct Checkpoint: Equatable {
     /// Serialised bytes.
     public func encoded() throws -> [UInt8] {
         var tensors: [(String, [Double])] = [
-            ("positions", system.positions.flatMap { [$0.x, $0.y, $0.z] }),
-            ("velocities", system.velocities.flatMap { [$0.x, $0.y, $0.z] }),
+            ("positions", system.positions.flattened),
+            ("velocities", system.velocities.flattened),
             ("masses", system.masses),
+            ("atomic_numbers", system.species.map { Double($0.atomicNumber) }),
             ("cell", system.cell.matrix.flat),
             ("time_fs", [time]),
         ]
         if let p = thermostatPositions { tensors.append(("thermostat_positions", p)) }
         if let v = thermostatVelocities { tensors.append(("thermostat_velocities", v)) }
-        if let r = neighborReferencePositions { tensors.append(("neighbor_reference_positions", r.flatMap { [$0.x, $0.y, $0.z] })) }
+        if let r = neighborReferencePositions { tensors.append(("neighbor_reference_positions", r.flattened)) }
         if let c = neighborReferenceCell { tensors.append(("neighbor_reference_cell", c.matrix.flat)) }
         switch system.initialMagneticMoments {
         case let .collinear(m)?: tensors.append(("initial_magmoms_collinear", m))
-        case let .vector(m)?: tensors.append(("initial_magmoms_vector", m.flatMap { [$0.x, $0.y, $0.z] }))
+        case let .vector(m)?: tensors.append(("initial_magmoms_vector", m.flattened))
         case nil: break
         }
         for (k, v) in arrays.sorted(by: { $0.key < $1.key }) { tensors.append(("array." + k, v)) }
@@ -63,7 +64,7 @@ public struct Checkpoint: Equatable {
         for (name, values) in tensors { layout[name] = [offset, values.count]; offset += values.count }
         var header: [String: Any] = [
             "format": "spinmd-checkpoint", "format_version": Self.formatVersion, "program_version": SpinMDVersion.string,
-            "step": step, "atom_count": system.atomCount, "atomic_numbers": system.species.map(\.atomicNumber),
+            "step": step, "atom_count": system.atomCount,
             "pbc": system.cell.pbc, "tensors": layout,
         ]
         if let g = generator {
@@ -73,10 +74,17 @@ public struct Checkpoint: Equatable {
         var out = Self.magic
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { out += $0 }
         out += json
-        for (_, values) in tensors {
-            for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out += $0 } }
-        }
+        out.reserveCapacity(out.count + 8 * offset)
+        for (_, values) in tensors { Self.appendLittleEndian(values, to: &out) }
         return out
+    }
+
+    static func appendLittleEndian(_ values: [Double], to out: inout [UInt8]) {
+        #if _endian(little)
+        values.withUnsafeBytes { out.append(contentsOf: $0) }
+        #else
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out += $0 } }
+        #endif
     }
 
     /// Writes atomically: a temporary file renamed over `path`.
@@ -94,21 +102,27 @@ public struct Checkpoint: Equatable {
         guard headerLength > 0, 16 + headerLength <= bytes.count else { throw bad("truncated header") }
         guard let header = try? JSONSerialization.jsonObject(with: Data(bytes[16..<(16 + headerLength)])) as? [String: Any] else { throw bad("unreadable header") }
         guard header["format_version"] as? Int == formatVersion else { throw bad("format version \(header["format_version"] ?? "?") (this spinmd reads \(formatVersion))") }
-        guard let step = header["step"] as? Int, let z = header["atomic_numbers"] as? [Int], let pbc = header["pbc"] as? [Bool],
-              let layout = header["tensors"] as? [String: [Int]] else { throw bad("header lacks step, atomic numbers, pbc or tensors") }
+        guard let step = header["step"] as? Int, let pbc = header["pbc"] as? [Bool],
+              let layout = header["tensors"] as? [String: [Int]] else { throw bad("header lacks step, pbc or tensors") }
         let dataStart = 16 + headerLength
         func tensor(_ name: String) throws -> [Double]? {
             guard let l = layout[name], l.count == 2 else { return nil }
             let start = dataStart + 8 * l[0], end = start + 8 * l[1]
             guard l[0] >= 0, l[1] >= 0, end <= bytes.count else { throw bad("array '\(name)' runs past the end (truncated file)") }
-            return stride(from: start, to: end, by: 8).map { o in
-                Double(bitPattern: (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[o + $1]) << (8 * UInt64($1)) })
+            var values = [Double](repeating: 0, count: l[1])
+            values.withUnsafeMutableBytes { dst in
+                bytes.withUnsafeBytes { src in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[start..<end])) }
             }
+            #if _endian(big)
+            values = values.map { Double(bitPattern: UInt64(littleEndian: $0.bitPattern)) }
+            #endif
+            return values
         }
         func vectors(_ name: String) throws -> [Vector3]? {
             try tensor(name).map { v in stride(from: 0, to: v.count - 2, by: 3).map { Vector3(v[$0], v[$0 + 1], v[$0 + 2]) } }
         }
-        let species = try z.map { guard let e = Element(atomicNumber: $0) else { throw bad("atomic number \($0)") }; return e }
+        guard let z = try tensor("atomic_numbers") else { throw bad("no atomic numbers") }
+        let species = try z.map { guard let e = Element(atomicNumber: Int($0)) else { throw bad("atomic number \($0)") }; return e }
         guard let positions = try vectors("positions"), positions.count == species.count,
               let velocities = try vectors("velocities"), velocities.count == species.count,
               let masses = try tensor("masses"), let cellValues = try tensor("cell"), cellValues.count == 9,

@@ -16,3 +16,13 @@ extension SIMD3 where Scalar == Double {
     /// Euclidean norm.
     @inlinable public var norm: Double { normSquared.squareRoot() }
 }
+
+extension Array where Element == Vector3 {
+    /// (count·3) the components x₀, y₀, z₀, x₁, ... as one flat array.
+    public var flattened: [Double] {
+        [Double](unsafeUninitializedCapacity: 3 * count) { buffer, initialized in
+            for (i, v) in enumerated() { buffer[3 * i] = v.x; buffer[3 * i + 1] = v.y; buffer[3 * i + 2] = v.z }
+            initialized = 3 * count
+        }
+    }
+}

@@ -80,10 +80,37 @@ extension Observer {
 public final class ObserverSchedule {
     public private(set) var observers: [any Observer]
     public var stopwatch = Stopwatch()
+    /// Per observer (same order as `observers`): calls and seconds spent.
+    public private(set) var calls: [Int] = []
+    public private(set) var seconds: [Double] = []
 
-    public init(_ observers: [any Observer] = []) { self.observers = observers }
+    public init(_ observers: [any Observer] = []) {
+        self.observers = []
+        for o in observers { add(o) }
+    }
 
-    public func add(_ o: any Observer) { observers.append(o) }
+    public func add(_ o: any Observer) {
+        observers.append(o)
+        calls.append(0)
+        seconds.append(0)
+    }
+
+    /// Lines "name: calls, seconds, per call" for the performance summary.
+    public var report: [String] {
+        observers.indices.filter { calls[$0] > 0 }.map { k in
+            let name = String(describing: type(of: observers[k]))
+            return String(format: "%@: %d call%@, %.4f s (%.3f ms each)", name, calls[k], calls[k] == 1 ? "" : "s",
+                          seconds[k], 1000 * seconds[k] / Double(calls[k]))
+        }
+    }
+
+    /// Calls one observer, charging its time to it.
+    func call(_ k: Int, _ snapshot: Snapshot) throws {
+        let start = Stopwatch.now()
+        try observers[k].observe(snapshot)
+        calls[k] += 1
+        seconds[k] += Stopwatch.now() - start
+    }
 
     /// The union of what observers firing at this step need.
     public func request(step: Int, isLast: Bool) -> EvaluationRequest {
@@ -92,7 +119,16 @@ public final class ObserverSchedule {
 
     public func notify(_ snapshot: Snapshot, isLast: Bool) throws {
         try stopwatch.measure(.output) {
-            for o in observers where o.trigger.fires(step: snapshot.step, isLast: isLast) { try o.observe(snapshot) }
+            for k in observers.indices where observers[k].trigger.fires(step: snapshot.step, isLast: isLast) { try call(k, snapshot) }
+        }
+    }
+
+    /// Notifies the observers that fire at the end but did not fire at this (last) step already.
+    public func notifyEnd(_ snapshot: Snapshot) throws {
+        try stopwatch.measure(.output) {
+            for k in observers.indices where observers[k].trigger.atEnd && !observers[k].trigger.fires(step: snapshot.step, isLast: false) {
+                try call(k, snapshot)
+            }
         }
     }
 

@@ -62,6 +62,7 @@ public final class MolecularDynamicsRun {
         for (p, t) in schedule.stopwatch.seconds { phases.add(p, t) }
         return RunSummary(status: status, task: .md, steps: step - startStep, atomCount: system.atomCount, timestep: integrator.timestep,
                           threads: threads, loopSeconds: loop, phases: phases, neighborBuilds: evaluator.neighborBuildCount,
-                          forceEvaluations: evaluator.evaluationCount, finalSystem: system, finalResult: result)
+                          forceEvaluations: evaluator.evaluationCount, finalSystem: system, finalResult: result,
+                          outputReport: schedule.report)
     }
 }

@@ -32,11 +32,7 @@ public final class RelaxationRun {
         let outcome: (status: FIRE.Status, steps: Int)
         do {
             outcome = try fire.minimize(target, maxSteps: maxSteps, stop: { StopSignal.requested }) { step, _ in try schedule.notify(snapshot(step), isLast: false) }
-            // Observers that fire only at the end, or did not fire on this last step.
-            let last = snapshot(outcome.steps)
-            try schedule.stopwatch.measure(.output) {
-                for o in schedule.observers where o.trigger.atEnd && !o.trigger.fires(step: last.step, isLast: false) { try o.observe(last) }
-            }
+            try schedule.notifyEnd(snapshot(outcome.steps))
             try schedule.close(status: outcome.status.rawValue)
         } catch {
             try? schedule.close(status: "failed")
@@ -53,6 +49,7 @@ public final class RelaxationRun {
         }
         return RunSummary(status: status, task: .relax, steps: outcome.steps, atomCount: target.system.atomCount, timestep: nil,
                           threads: threads, loopSeconds: loop, phases: phases, neighborBuilds: evaluator.neighborBuildCount,
-                          forceEvaluations: evaluator.evaluationCount, finalSystem: target.system, finalResult: target.result)
+                          forceEvaluations: evaluator.evaluationCount, finalSystem: target.system, finalResult: target.result,
+                          outputReport: schedule.report)
     }
 }

@@ -31,6 +31,8 @@ public struct RunSummary {
     public var forceEvaluations: Int
     public var finalSystem: AtomicSystem
     public var finalResult: PotentialResult
+    /// Time taken by each output (observer), one line each.
+    public var outputReport: [String] = []
 
     public var stepsPerSecond: Double { Double(steps) / max(loopSeconds, 1e-12) }
     public var atomStepsPerSecond: Double { stepsPerSecond * Double(atomCount) }
@@ -57,6 +59,7 @@ public struct RunSummary {
         }
         out += row(Stopwatch.Phase.other.rawValue, max(0, loopSeconds - accounted))
         out += "\nNeighbor list builds: \(neighborBuilds)\n"
+        if !outputReport.isEmpty { out += "Output breakdown:\n" + outputReport.map { "  " + $0 + "\n" }.joined() }
         return out
     }
 
