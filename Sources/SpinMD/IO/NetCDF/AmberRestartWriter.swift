@@ -33,12 +33,7 @@ public final class AmberRestartWriter: Observer {
         let periodic = system.cell.pbc.contains(true)
         let spatial = try file.defineDimension("spatial", length: 3)
         let atom = try file.defineDimension("atom", length: n)
-        try file.setAttribute("title", title)
-        try file.setAttribute("application", "spinmd")
-        try file.setAttribute("program", "spinmd")
-        try file.setAttribute("programVersion", SpinMDVersion.string)
-        try file.setAttribute("Conventions", "AMBERRESTART")
-        try file.setAttribute("ConventionVersion", "1.0")
+        try file.setAmberAttributes(conventions: "AMBERRESTART", title: title)
         let spatialVar = try file.defineVariable("spatial", type: NC_CHAR, dimensions: [spatial])
         let timeVar = try file.defineVariable("time", type: NC_DOUBLE, dimensions: [])
         try file.setAttribute("units", "picosecond", variable: timeVar)
@@ -48,32 +43,17 @@ public final class AmberRestartWriter: Observer {
         try file.setAttribute("units", "angstrom/picosecond", variable: velocities)
         try file.setAttribute("scale_factor", Units.amberVelocityScale, variable: velocities)
         let types = try file.defineVariable("atom_types", type: NC_INT, dimensions: [atom])
-        var cellVars: (Int32, Int32, Int32, Int32)?
-        if periodic {
-            let cs = try file.defineDimension("cell_spatial", length: 3)
-            let ca = try file.defineDimension("cell_angular", length: 3)
-            let label = try file.defineDimension("label", length: 5)
-            let csv = try file.defineVariable("cell_spatial", type: NC_CHAR, dimensions: [cs])
-            let cav = try file.defineVariable("cell_angular", type: NC_CHAR, dimensions: [ca, label])
-            let lengths = try file.defineVariable("cell_lengths", type: NC_DOUBLE, dimensions: [cs])
-            try file.setAttribute("units", "angstrom", variable: lengths)
-            let angles = try file.defineVariable("cell_angles", type: NC_DOUBLE, dimensions: [ca])
-            try file.setAttribute("units", "degree", variable: angles)
-            cellVars = (csv, cav, lengths, angles)
-        }
+        let cellVariables = periodic ? try file.defineAmberCell(frame: nil) : nil
         try file.endDefinitions()
         try file.put(spatialVar, start: [0], count: [3], text: "xyz")
         try file.put(timeVar, start: [], count: [], doubles: [time / Units.femtosecondsPerPicosecond])
         let scale = Units.femtosecondsPerPicosecond / Units.amberVelocityScale
-        try file.put(coordinates, start: [0, 0], count: [n, 3], doubles: system.positions.flatMap { v in let r = rotation.apply(v); return [r.x, r.y, r.z] })
-        try file.put(velocities, start: [0, 0], count: [n, 3], doubles: system.velocities.flatMap { v in let r = rotation.apply(v) * scale; return [r.x, r.y, r.z] })
+        try file.put(coordinates, start: [0, 0], count: [n, 3], doubles: system.positions.map { rotation.apply($0) }.flattened)
+        try file.put(velocities, start: [0, 0], count: [n, 3], doubles: system.velocities.map { rotation.apply($0) * scale }.flattened)
         try file.put(types, start: [0], count: [n], ints: system.species.map { Int32($0.atomicNumber) })
-        if let (csv, cav, lengths, angles) = cellVars {
-            try file.put(csv, start: [0], count: [3], text: "abc")
-            try file.put(cav, start: [0, 0], count: [3, 5], text: "alphabeta gamma")
-            let l = cell.lengths, a = cell.anglesDegrees
-            try file.put(lengths, start: [0], count: [3], doubles: [l.x, l.y, l.z])
-            try file.put(angles, start: [0], count: [3], doubles: [a.x, a.y, a.z])
+        if let c = cellVariables {
+            try file.putAmberCellLabels(c)
+            try file.putAmberCell(c, cell, start: [])
         }
         try file.close()
     }

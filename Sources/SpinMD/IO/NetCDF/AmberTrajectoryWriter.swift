@@ -33,6 +33,7 @@ public final class AmberTrajectoryWriter: Observer {
     let atomCount: Int
     let periodic: Bool
     let ids: [String: Int32]
+    let cellVariables: NetCDFFile.AmberCellVariables?
 
     public var request: EvaluationRequest {
         var r: EvaluationRequest = content.forces ? [.energy, .forces] : [.energy]
@@ -58,28 +59,13 @@ public final class AmberTrajectoryWriter: Observer {
         let frame = try file.defineDimension("frame", length: nil)
         let spatial = try file.defineDimension("spatial", length: 3)
         let atom = try file.defineDimension("atom", length: atomCount)
-        try file.setAttribute("title", title)
-        try file.setAttribute("application", "spinmd")
-        try file.setAttribute("program", "spinmd")
-        try file.setAttribute("programVersion", SpinMDVersion.string)
-        try file.setAttribute("Conventions", "AMBER")
-        try file.setAttribute("ConventionVersion", "1.0")
+        try file.setAmberAttributes(conventions: "AMBER", title: title)
         v["spatial"] = try file.defineVariable("spatial", type: NC_CHAR, dimensions: [spatial])
         v["time"] = try file.defineVariable("time", type: NC_FLOAT, dimensions: [frame])
         try file.setAttribute("units", "picosecond", variable: v["time"])
         v["coordinates"] = try file.defineVariable("coordinates", type: NC_FLOAT, dimensions: [frame, atom, spatial])
         try file.setAttribute("units", "angstrom", variable: v["coordinates"])
-        if periodic {
-            let cellSpatial = try file.defineDimension("cell_spatial", length: 3)
-            let cellAngular = try file.defineDimension("cell_angular", length: 3)
-            let label = try file.defineDimension("label", length: 5)
-            v["cell_spatial"] = try file.defineVariable("cell_spatial", type: NC_CHAR, dimensions: [cellSpatial])
-            v["cell_angular"] = try file.defineVariable("cell_angular", type: NC_CHAR, dimensions: [cellAngular, label])
-            v["cell_lengths"] = try file.defineVariable("cell_lengths", type: NC_DOUBLE, dimensions: [frame, cellSpatial])
-            try file.setAttribute("units", "angstrom", variable: v["cell_lengths"])
-            v["cell_angles"] = try file.defineVariable("cell_angles", type: NC_DOUBLE, dimensions: [frame, cellAngular])
-            try file.setAttribute("units", "degree", variable: v["cell_angles"])
-        }
+        cellVariables = periodic ? try file.defineAmberCell(frame: frame) : nil
         if content.velocities {
             v["velocities"] = try file.defineVariable("velocities", type: NC_FLOAT, dimensions: [frame, atom, spatial])
             try file.setAttribute("units", "angstrom/picosecond", variable: v["velocities"])
@@ -104,10 +90,7 @@ public final class AmberTrajectoryWriter: Observer {
         }
         try file.endDefinitions()
         try file.put(v["spatial"]!, start: [0], count: [3], text: "xyz")
-        if periodic {
-            try file.put(v["cell_spatial"]!, start: [0], count: [3], text: "abc")
-            try file.put(v["cell_angular"]!, start: [0, 0], count: [3, 5], text: "alphabeta gamma")
-        }
+        if let c = cellVariables { try file.putAmberCellLabels(c) }
         try file.put(v["atom_types"]!, start: [0], count: [atomCount], ints: system.species.map { Int32($0.atomicNumber) })
         try file.sync()
         ids = v
@@ -130,8 +113,16 @@ public final class AmberTrajectoryWriter: Observer {
             throw SpinMDError.io(path: path, message: "holds \(atoms.length) atoms but the system has \(atomCount); it belongs to another run")
         }
         var v: [String: Int32] = [:]
-        for name in ["spatial", "time", "coordinates", "cell_lengths", "cell_angles", "velocities", "forces", "atom_types", "magmoms", "energies"] {
+        for name in ["spatial", "time", "coordinates", "velocities", "forces", "atom_types", "magmoms", "energies"] {
             if let id = file.variable(name) { v[name] = id }
+        }
+        if let s = file.variable("cell_spatial"), let a = file.variable("cell_angular"), let l = file.variable("cell_lengths"), let g = file.variable("cell_angles") {
+            cellVariables = .init(spatialLabels: s, angularLabels: a, lengths: l, angles: g)
+        } else {
+            cellVariables = nil
+        }
+        guard (cellVariables != nil) == periodic else {
+            throw SpinMDError.io(path: path, message: "has \(periodic ? "no" : "a") cell but the system is \(periodic ? "" : "not ")periodic; it belongs to another run")
         }
         if let types = v["atom_types"] {
             let z = try file.getInts(types, start: [0], count: [atomCount])
@@ -169,11 +160,7 @@ public final class AmberTrajectoryWriter: Observer {
         let time = s.task == .relax ? Double(s.step) : s.time
         try file.put(ids["time"]!, start: [k], count: [1], floats: [Float(time / Units.femtosecondsPerPicosecond)])
         try file.put(ids["coordinates"]!, start: [k, 0, 0], count: [1, n, 3], floats: floats(s.system.positions, scale: 1))
-        if periodic {
-            let l = cell.lengths, a = cell.anglesDegrees
-            try file.put(ids["cell_lengths"]!, start: [k, 0], count: [1, 3], doubles: [l.x, l.y, l.z])
-            try file.put(ids["cell_angles"]!, start: [k, 0], count: [1, 3], doubles: [a.x, a.y, a.z])
-        }
+        if let c = cellVariables { try file.putAmberCell(c, cell, start: [k]) }
         if content.velocities {
             let scale = Units.femtosecondsPerPicosecond / Units.amberVelocityScale
             try file.put(ids["velocities"]!, start: [k, 0, 0], count: [1, n, 3], floats: floats(s.system.velocities, scale: scale))
