@@ -126,7 +126,8 @@ public struct RunConfiguration {
                 return e
             }
             let a = try s.double("a_A", .positive)
-            guard let r = try s.optionalNumbers("repeat") ?? [1, 1, 1] as [Double]?, r.count == 3, r.allSatisfy({ $0 >= 1 && $0 == $0.rounded() }) else {
+            let r = try s.optionalNumbers("repeat") ?? [1, 1, 1]
+            guard r.count == 3, r.allSatisfy({ $0 >= 1 && $0 == $0.rounded() }) else {
                 throw s.error("repeat", "expected three positive integers, e.g. [4, 4, 4]")
             }
             structure = .crystal(lattice: CrystalBuilder.Lattice(rawValue: lattice)!, elements: elements, a: a, repeats: SIMD3(Int(r[0]), Int(r[1]), Int(r[2])))
@@ -182,8 +183,7 @@ public struct RunConfiguration {
                 let t = try md.object("thermostat")
                 let temperature = try t.double("temperature_K", .positive)
                 guard let damping = try t.optionalTime("tdamp") else { throw t.missing("tdamp_fs", "the damping time τ in fs, typically 100 timesteps; or tdamp_ps") }
-                let type = try t.choice("type", ["nose-hoover-chain"], default: "nose-hoover-chain")
-                _ = type
+                _ = try t.choice("type", ["nose-hoover-chain"], default: "nose-hoover-chain")
                 thermostat = ThermostatSettings(
                     temperature: temperature, damping: damping,
                     chainLength: try t.int("chain_length", default: 3, .range(1, 20)),

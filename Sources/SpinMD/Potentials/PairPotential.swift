@@ -171,9 +171,9 @@ public final class PairPotential<F: PairFunction>: Potential {
     }
 }
 
-/// Compile-time switches for specialised kernels.
-public protocol KernelSwitch { static var on: Bool { get } }
-public enum Yes: KernelSwitch { public static var on: Bool { true } }
-public enum No: KernelSwitch { public static var on: Bool { false } }
-public protocol KernelOptions { associatedtype Virial: KernelSwitch; associatedtype Atomic: KernelSwitch }
-public enum Flags<V: KernelSwitch, A: KernelSwitch>: KernelOptions { public typealias Virial = V; public typealias Atomic = A }
+/// Compile-time switches for the specialised pair kernels.
+protocol KernelSwitch { static var on: Bool { get } }
+enum Yes: KernelSwitch { static var on: Bool { true } }
+enum No: KernelSwitch { static var on: Bool { false } }
+protocol KernelOptions { associatedtype Virial: KernelSwitch; associatedtype Atomic: KernelSwitch }
+enum Flags<V: KernelSwitch, A: KernelSwitch>: KernelOptions { typealias Virial = V; typealias Atomic = A }

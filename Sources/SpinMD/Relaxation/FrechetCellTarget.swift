@@ -31,6 +31,7 @@ public final class FrechetCellTarget: RelaxationTarget {
         referenceCell = system.cell.matrix
         cellInertia = system.masses.reduce(0, +) / Double(max(1, system.atomCount))
         result = try evaluator.compute(&self.system, request: self.request)
+        forces = generalizedForces()
     }
 
     var factor: Double { Double(system.atomCount) }
@@ -46,7 +47,10 @@ public final class FrechetCellTarget: RelaxationTarget {
 
     public var objective: Double { result.energy + pressure * system.cell.volume }
 
-    public var forces: [Vector3] {
+    /// Generalized forces at the current coordinates (computed once per evaluation).
+    public private(set) var forces: [Vector3] = []
+
+    func generalizedForces() -> [Vector3] {
         let f = deformation
         let ft = f.transpose
         var g = result.forces!.map { ft.apply($0) }
@@ -74,5 +78,6 @@ public final class FrechetCellTarget: RelaxationTarget {
         try system.cell.setMatrix(referenceCell * deformation.transpose)
         for i in 0..<n { system.positions[i] = deformation.apply(x[i]) }
         result = try evaluator.compute(&system, request: request)
+        forces = generalizedForces()
     }
 }
