@@ -22,6 +22,11 @@ let package = Package(
             dependencies: ["CNetCDF"],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
         ),
+        .target(
+            name: "SpinMultiNet",
+            dependencies: ["SpinMD"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+        ),
         .executableTarget(
             name: "spinmd",
             dependencies: [
@@ -31,6 +36,7 @@ let package = Package(
         ),
         .testTarget(name: "SpinMDTests", dependencies: ["SpinMD"]),
         .testTarget(name: "CLITests", dependencies: ["SpinMD"]),
+        .testTarget(name: "SpinMultiNetTests", dependencies: ["SpinMultiNet", "SpinMD"]),
     ],
     swiftLanguageModes: [.v5]
 )
