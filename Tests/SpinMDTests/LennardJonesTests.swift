@@ -63,7 +63,7 @@ final class LennardJonesTests: XCTestCase {
         let pot = Fixtures.nickelOxideLJ()
         let e0 = try FiniteDifferenceCheck.energy(pot, s)
         var g = Fixtures.rng(9)
-        let q = Fixtures.randomRotation(&g)
+        let q = g.nextRotation()
         var rotated = s
         rotated.positions = s.positions.map { q.apply($0) + Vector3(0.3, -1.1, 2.0) }
         try rotated.cell.setMatrix(s.cell.matrix * q.transpose)

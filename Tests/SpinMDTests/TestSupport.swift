@@ -46,14 +46,4 @@ enum Fixtures {
         var g = rng(seed)
         for i in 0..<s.atomCount { s.positions[i] += sigma * Vector3(g.nextGaussian(), g.nextGaussian(), g.nextGaussian()) }
     }
-
-    /// A random rotation matrix (uniform via QR of a Gaussian matrix).
-    static func randomRotation(_ g: inout SeededGenerator) -> Matrix3 {
-        var u = Vector3(g.nextGaussian(), g.nextGaussian(), g.nextGaussian())
-        u /= u.norm
-        var v = Vector3(g.nextGaussian(), g.nextGaussian(), g.nextGaussian())
-        v -= v.dot(u) * u
-        v /= v.norm
-        return Matrix3(rows: u, v, u.cross(v))
-    }
 }

@@ -8,7 +8,7 @@ final class HarmonicsTests: XCTestCase {
         return v / v.norm
     }
 
-    func randomRotation(_ g: inout SeededGenerator) -> Matrix3 { ClebschGordan.randomRotation(&g) }
+    func randomRotation(_ g: inout SeededGenerator) -> Matrix3 { g.nextRotation() }
 
     func testIrrepLabelsAndProducts() {
         XCTAssertEqual(Irrep("1e-"), Irrep.magneticMoment)

@@ -42,6 +42,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
         return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
     }
 
+    /// A random proper rotation, uniform on SO(3) (Gram–Schmidt of Gaussian vectors).
+    public mutating func nextRotation() -> Matrix3 {
+        var u = Vector3(nextGaussian(), nextGaussian(), nextGaussian())
+        u /= u.norm
+        var v = Vector3(nextGaussian(), nextGaussian(), nextGaussian())
+        v -= v.dot(u) * u
+        v /= v.norm
+        return Matrix3(rows: u, v, u.cross(v))
+    }
+
     public static func == (a: SeededGenerator, b: SeededGenerator) -> Bool {
         a.state.0 == b.state.0 && a.state.1 == b.state.1 && a.state.2 == b.state.2 && a.state.3 == b.state.3
     }

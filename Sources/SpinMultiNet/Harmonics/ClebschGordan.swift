@@ -34,7 +34,7 @@ public enum ClebschGordan {
         // G = Σ_k (D_k − I)ᵀ(D_k − I) = Σ_k (2I − D_k − D_kᵀ) for orthogonal D_k = D¹⊗D²⊗D³.
         var gram = DenseMatrix(rows: n, columns: n)
         for _ in 0..<3 {
-            let q = randomRotation(&generator)
+            let q = generator.nextRotation()
             let d1 = WignerD.matrix(l: l1, rotation: q), d2 = WignerD.matrix(l: l2, rotation: q), d3 = WignerD.matrix(l: l3, rotation: q)
             for a in 0..<n1 { for b in 0..<n2 { for c in 0..<n3 {
                 let row = (a * n2 + b) * n3 + c
@@ -58,14 +58,5 @@ public enum ClebschGordan {
         let sign: Double = (c.values.first { abs($0) > 1e-9 } ?? 1) < 0 ? -1 : 1
         let scale = Double(n3).squareRoot() * sign
         return c.values.map { v in let x = v * scale; return abs(x) < 1e-13 ? 0 : x }
-    }
-
-    static func randomRotation(_ g: inout SeededGenerator) -> Matrix3 {
-        var u = Vector3(g.nextGaussian(), g.nextGaussian(), g.nextGaussian())
-        u /= u.norm
-        var v = Vector3(g.nextGaussian(), g.nextGaussian(), g.nextGaussian())
-        v -= v.dot(u) * u
-        v /= v.norm
-        return Matrix3(rows: u, v, u.cross(v))
     }
 }
