@@ -1,0 +1,392 @@
+import Foundation
+import SpinMD
+
+/// What one forward pass returns.
+public struct ModelOutput: Sendable {
+    /// Total energy [eV].
+    public var energy: Double
+    /// (nodeCount) per-atom energies [eV] (reference energies included).
+    public var atomicEnergies: [Double]
+    /// (nodeCount, 3) predicted moments S(R, m) [μB], Cartesian.
+    public var spins: [Vector3]
+}
+
+/// Cotangents of the inputs from one backward pass: ∂L/∂(edge vectors) and ∂L/∂m for
+/// L = ē·E + Σᵢ S̄ᵢ·Sᵢ.
+public struct ModelInputGradients: Sendable {
+    /// (edgeCount, 3) [units of L per Å].
+    public var edgeVectors: [Vector3]
+    /// (nodeCount, 3) [units of L per μB].
+    public var moments: [Vector3]
+}
+
+/// Intermediate values of a forward pass, kept for the backward pass.
+public struct ModelTape {
+    let graph: ModelGraph
+    let moments: [Vector3]
+    // Node embedding.
+    var momentNorms: [Double] = []
+    var embeddingInputs: [Double] = []     // N × (S + G)
+    var normBasisDerivatives: [Double] = [] // N × G
+    // Edges.
+    var harmonics: [Double] = []           // E × Yc
+    var harmonicGradients: [Vector3] = []  // E × Yc
+    var lengths: [Double] = []
+    var edgeInputs: [Double] = []          // E × (Nb + G)
+    var radialDerivatives: [Double] = []   // E × Nb
+    var envelope: [Double] = [], envelopeDerivative: [Double] = []
+    var dotBasisDerivatives: [Double] = [] // E × G
+    // Layers.
+    var layerInputs: [[Double]] = []       // per layer N × F
+    var hidden: [[Double]] = []            // per layer E × H (pre-activation)
+    var rawWeights: [[Double]] = []        // per layer E × P·C (before the envelope)
+    var preGate: [[Double]] = []           // per layer N × F
+    var finalFeatures: [Double] = []       // N × F
+    var readoutHidden: [Double] = []       // N × H
+}
+
+@inline(__always) func silu(_ x: Double) -> Double { x / (1 + exp(-x)) }
+@inline(__always) func siluDerivative(_ x: Double) -> Double { let s = 1 / (1 + exp(-x)); return s * (1 + x * (1 - s)) }
+@inline(__always) func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
+
+extension SpinMultiNetModel {
+    var yCount: Int { harmonics.count }
+    var momentGaussians: GaussianBasis { GaussianBasis(count: configuration.momentBasis, lower: 0, upper: configuration.momentRange) }
+    var dotGaussians: GaussianBasis {
+        let r2 = configuration.momentRange * configuration.momentRange
+        return GaussianBasis(count: configuration.momentBasis, lower: -r2, upper: r2)
+    }
+
+    /// (y, z, x) order of an l = 1 feature ↔ Cartesian.
+    @inline(__always) static func toHarmonicOrder(_ v: Vector3) -> (Double, Double, Double) { (v.y, v.z, v.x) }
+
+    /// Forward pass: energy, per-atom energies and spins, and the tape for `backward`.
+    /// - Parameter moments: (nodeCount, 3) spin inputs [μB], Cartesian.
+    public func forward(_ graph: ModelGraph, moments: [Vector3]) -> (ModelOutput, ModelTape) {
+        let c = configuration
+        let n = graph.nodeCount, e = graph.edgeCount, C = c.channels, F = featureSize
+        let S = c.species.count, G = c.momentBasis, Nb = c.radialBasis, H = c.hidden, P = paths.count
+        var tape = ModelTape(graph: graph, moments: moments)
+
+        // Node embedding: 0e+ from one-hot(Z) ⊕ Gaussians(|m|); 1e- from m itself.
+        var x = [Double](repeating: 0, count: n * F)
+        let we = weights["embedding.weight"]!, be = weights["embedding.bias"]!, wm = weights["moment_embedding.weight"]!
+        tape.embeddingInputs = [Double](repeating: 0, count: n * (S + G))
+        tape.normBasisDerivatives = [Double](repeating: 0, count: n * G)
+        tape.momentNorms = moments.map { ($0.normSquared + 1e-12).squareRoot() }
+        for i in 0..<n {
+            let (g, dg) = momentGaussians.evaluate(tape.momentNorms[i])
+            let u = i * (S + G)
+            tape.embeddingInputs[u + graph.species[i]] = 1
+            for k in 0..<G { tape.embeddingInputs[u + S + k] = g[k]; tape.normBasisDerivatives[i * G + k] = dg[k] }
+            let base = i * F + blockOffsets[scalarBlock]
+            for ch in 0..<C {
+                var s = be[ch]
+                for k in 0..<(S + G) { s += we[ch * (S + G) + k] * tape.embeddingInputs[u + k] }
+                x[base + ch] = s
+            }
+            let (a, b, cc) = Self.toHarmonicOrder(moments[i])
+            let mb = i * F + blockOffsets[momentBlock]
+            for ch in 0..<C { x[mb + 3 * ch] = wm[ch] * a; x[mb + 3 * ch + 1] = wm[ch] * b; x[mb + 3 * ch + 2] = wm[ch] * cc }
+        }
+
+        // Edge invariants and harmonics (the same for every layer).
+        let Y = yCount
+        tape.harmonics = [Double](repeating: 0, count: e * Y)
+        tape.harmonicGradients = [Vector3](repeating: .zero, count: e * Y)
+        tape.lengths = [Double](repeating: 0, count: e)
+        tape.edgeInputs = [Double](repeating: 0, count: e * (Nb + G))
+        tape.radialDerivatives = [Double](repeating: 0, count: e * Nb)
+        tape.envelope = [Double](repeating: 0, count: e)
+        tape.envelopeDerivative = [Double](repeating: 0, count: e)
+        tape.dotBasisDerivatives = [Double](repeating: 0, count: e * G)
+        for k in 0..<e {
+            let v = graph.vectors[k]
+            let r = v.norm
+            tape.lengths[k] = r
+            let (y, dy) = harmonics.valuesAndGradients(v)
+            for q in 0..<Y { tape.harmonics[k * Y + q] = y[q]; tape.harmonicGradients[k * Y + q] = dy[q] }
+            let (rb, drb) = radial.evaluate(r)
+            let (f, df) = radial.envelope(r)
+            tape.envelope[k] = f
+            tape.envelopeDerivative[k] = df
+            let dot = moments[graph.receivers[k]].dot(moments[graph.senders[k]])
+            let (gq, dgq) = dotGaussians.evaluate(dot)
+            for q in 0..<Nb { tape.edgeInputs[k * (Nb + G) + q] = rb[q]; tape.radialDerivatives[k * Nb + q] = drb[q] }
+            for q in 0..<G { tape.edgeInputs[k * (Nb + G) + Nb + q] = gq[q]; tape.dotBasisDerivatives[k * G + q] = dgq[q] }
+        }
+
+        // Interaction layers.
+        let inverseNeighbors = 1 / c.averageNeighbors
+        for layer in 0..<c.layers {
+            tape.layerInputs.append(x)
+            let w1 = weights["layer\(layer).radial1.weight"]!, b1 = weights["layer\(layer).radial1.bias"]!
+            let w2 = weights["layer\(layer).radial2.weight"]!, b2 = weights["layer\(layer).radial2.bias"]!
+            let wl = weights["layer\(layer).linear.weight"]!
+            var hidden = [Double](repeating: 0, count: e * H)
+            var raw = [Double](repeating: 0, count: e * P * C)
+            var agg = [Double](repeating: 0, count: n * F)
+            var activated = [Double](repeating: 0, count: H)
+            for k in 0..<e {
+                let zi = k * (Nb + G)
+                for h in 0..<H {
+                    var s = b1[h]
+                    for q in 0..<(Nb + G) { s += w1[h * (Nb + G) + q] * tape.edgeInputs[zi + q] }
+                    hidden[k * H + h] = s
+                    activated[h] = silu(s)
+                }
+                for o in 0..<(P * C) {
+                    var s = b2[o]
+                    for h in 0..<H { s += w2[o * H + h] * activated[h] }
+                    raw[k * P * C + o] = s
+                }
+                let f = tape.envelope[k] * inverseNeighbors
+                let i = graph.receivers[k], j = graph.senders[k]
+                for (p, path) in paths.enumerated() {
+                    let d1 = blocks[path.input].dimension, d2 = 2 * path.l2 + 1, d3 = blocks[path.output].dimension
+                    let xin = j * F + blockOffsets[path.input], out = i * F + blockOffsets[path.output]
+                    let yBase = k * Y + path.l2 * path.l2
+                    for ch in 0..<C {
+                        let w = raw[k * P * C + p * C + ch] * f
+                        if w == 0 { continue }
+                        for m1 in 0..<d1 {
+                            let xv = x[xin + ch * d1 + m1]
+                            if xv == 0 { continue }
+                            for m2 in 0..<d2 {
+                                let a = w * xv * tape.harmonics[yBase + m2]
+                                let cgBase = (m1 * d2 + m2) * d3
+                                for m3 in 0..<d3 { agg[out + ch * d3 + m3] += a * path.coupling[cgBase + m3] }
+                            }
+                        }
+                    }
+                }
+            }
+            tape.hidden.append(hidden)
+            tape.rawWeights.append(raw)
+            // Self-interaction (channel mixing per block) with a residual, then gates.
+            var y = x
+            for i in 0..<n {
+                for (b, irrep) in blocks.enumerated() {
+                    let d = irrep.dimension, base = i * F + blockOffsets[b], wb = b * C * C
+                    for co in 0..<C {
+                        for m in 0..<d {
+                            var s = 0.0
+                            for ci in 0..<C { s += wl[wb + co * C + ci] * agg[base + ci * d + m] }
+                            y[base + co * d + m] += s
+                        }
+                    }
+                }
+            }
+            tape.preGate.append(y)
+            x = gate(y, nodes: n)
+        }
+        tape.finalFeatures = x
+
+        // Readouts.
+        let r1 = weights["readout1.weight"]!, rb1 = weights["readout1.bias"]!, r2 = weights["readout2.weight"]!
+        let ws = weights["spin_readout.weight"]!
+        tape.readoutHidden = [Double](repeating: 0, count: n * H)
+        var atomic = [Double](repeating: 0, count: n)
+        var spins = [Vector3](repeating: .zero, count: n)
+        for i in 0..<n {
+            let base = i * F + blockOffsets[scalarBlock]
+            var energy = c.referenceEnergies[graph.species[i]]
+            for h in 0..<H {
+                var s = rb1[h]
+                for ch in 0..<C { s += r1[h * C + ch] * x[base + ch] }
+                tape.readoutHidden[i * H + h] = s
+                energy += r2[h] * silu(s)
+            }
+            atomic[i] = energy
+            let mb = i * F + blockOffsets[momentBlock]
+            var a = 0.0, b = 0.0, cc = 0.0
+            for ch in 0..<C { a += ws[ch] * x[mb + 3 * ch]; b += ws[ch] * x[mb + 3 * ch + 1]; cc += ws[ch] * x[mb + 3 * ch + 2] }
+            spins[i] = Vector3(cc, a, b)  // (y, z, x) → Cartesian
+        }
+        return (ModelOutput(energy: atomic.reduce(0, +), atomicEnergies: atomic, spins: spins), tape)
+    }
+
+    /// The gate nonlinearity: SiLU on invariant scalars, tanh on the other scalars (odd, so
+    /// parity and time reversal are kept), and l > 0 blocks scaled by σ(invariant scalar) of
+    /// the same channel.
+    func gate(_ y: [Double], nodes n: Int) -> [Double] {
+        let C = configuration.channels, F = featureSize
+        var out = y
+        for i in 0..<n {
+            let s0 = i * F + blockOffsets[scalarBlock]
+            for (b, irrep) in blocks.enumerated() {
+                let base = i * F + blockOffsets[b], d = irrep.dimension
+                for ch in 0..<C {
+                    if irrep.isInvariant {
+                        out[base + ch] = silu(y[base + ch])
+                    } else if irrep.l == 0 {
+                        out[base + ch] = tanh(y[base + ch])
+                    } else {
+                        let g = sigmoid(y[s0 + ch])
+                        for m in 0..<d { out[base + ch * d + m] = y[base + ch * d + m] * g }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Backward pass: cotangents of the edge vectors and of the input moments for
+    /// L = energyCotangent·E + Σᵢ spinCotangents[i]·Sᵢ.
+    public func backward(_ tape: ModelTape, energyCotangent ebar: Double, spinCotangents: [Vector3]?) -> ModelInputGradients {
+        let c = configuration, graph = tape.graph
+        let n = graph.nodeCount, e = graph.edgeCount, C = c.channels, F = featureSize
+        let S = c.species.count, G = c.momentBasis, Nb = c.radialBasis, H = c.hidden, P = paths.count, Y = yCount
+        var vbar = [Vector3](repeating: .zero, count: e)
+        var mbar = [Vector3](repeating: .zero, count: n)
+
+        // Readouts.
+        var xbar = [Double](repeating: 0, count: n * F)
+        let r1 = weights["readout1.weight"]!, r2 = weights["readout2.weight"]!, ws = weights["spin_readout.weight"]!
+        for i in 0..<n {
+            let base = i * F + blockOffsets[scalarBlock]
+            if ebar != 0 {
+                for h in 0..<H {
+                    let hb = ebar * r2[h] * siluDerivative(tape.readoutHidden[i * H + h])
+                    for ch in 0..<C { xbar[base + ch] += r1[h * C + ch] * hb }
+                }
+            }
+            if let sb = spinCotangents?[i] {
+                let (a, b, cc) = Self.toHarmonicOrder(sb)
+                let mb = i * F + blockOffsets[momentBlock]
+                for ch in 0..<C { xbar[mb + 3 * ch] += ws[ch] * a; xbar[mb + 3 * ch + 1] += ws[ch] * b; xbar[mb + 3 * ch + 2] += ws[ch] * cc }
+            }
+        }
+
+        // Edge-input cotangents accumulate over layers.
+        var zbar = [Double](repeating: 0, count: e * (Nb + G))
+        var fbar = [Double](repeating: 0, count: e)
+        var ybarEdges = [Double](repeating: 0, count: e * Y)
+        let inverseNeighbors = 1 / c.averageNeighbors
+        for layer in stride(from: c.layers - 1, through: 0, by: -1) {
+            let y = tape.preGate[layer], x = tape.layerInputs[layer]
+            let w1 = weights["layer\(layer).radial1.weight"]!
+            let w2 = weights["layer\(layer).radial2.weight"]!, wl = weights["layer\(layer).linear.weight"]!
+            // Gates.
+            var ybar = [Double](repeating: 0, count: n * F)
+            for i in 0..<n {
+                let s0 = i * F + blockOffsets[scalarBlock]
+                for (b, irrep) in blocks.enumerated() {
+                    let base = i * F + blockOffsets[b], d = irrep.dimension
+                    for ch in 0..<C {
+                        if irrep.isInvariant {
+                            ybar[base + ch] += xbar[base + ch] * siluDerivative(y[base + ch])
+                        } else if irrep.l == 0 {
+                            let t = tanh(y[base + ch])
+                            ybar[base + ch] += xbar[base + ch] * (1 - t * t)
+                        } else {
+                            let g = sigmoid(y[s0 + ch])
+                            var dot = 0.0
+                            for m in 0..<d {
+                                ybar[base + ch * d + m] += xbar[base + ch * d + m] * g
+                                dot += xbar[base + ch * d + m] * y[base + ch * d + m]
+                            }
+                            ybar[s0 + ch] += dot * g * (1 - g)
+                        }
+                    }
+                }
+            }
+            // Residual and channel mixing: y = x + W·agg.
+            var xprev = ybar
+            var aggbar = [Double](repeating: 0, count: n * F)
+            for i in 0..<n {
+                for (b, irrep) in blocks.enumerated() {
+                    let d = irrep.dimension, base = i * F + blockOffsets[b], wb = b * C * C
+                    for co in 0..<C {
+                        for m in 0..<d {
+                            let g = ybar[base + co * d + m]
+                            if g == 0 { continue }
+                            for ci in 0..<C { aggbar[base + ci * d + m] += wl[wb + co * C + ci] * g }
+                        }
+                    }
+                }
+            }
+            // Messages.
+            let raw = tape.rawWeights[layer], hidden = tape.hidden[layer]
+            var activated = [Double](repeating: 0, count: H), abar = [Double](repeating: 0, count: H)
+            var wbar = [Double](repeating: 0, count: P * C)
+            for k in 0..<e {
+                let i = graph.receivers[k], j = graph.senders[k]
+                let f = tape.envelope[k] * inverseNeighbors
+                for q in 0..<(P * C) { wbar[q] = 0 }
+                var fRawSum = 0.0
+                for (p, path) in paths.enumerated() {
+                    let d1 = blocks[path.input].dimension, d2 = 2 * path.l2 + 1, d3 = blocks[path.output].dimension
+                    let xin = j * F + blockOffsets[path.input], out = i * F + blockOffsets[path.output]
+                    let yBase = k * Y + path.l2 * path.l2
+                    for ch in 0..<C {
+                        let rawW = raw[k * P * C + p * C + ch]
+                        let w = rawW * f
+                        var tsum = 0.0  // Σ_m3 aggbar · (CG x Y)
+                        for m1 in 0..<d1 {
+                            let xv = x[xin + ch * d1 + m1]
+                            var xb = 0.0
+                            for m2 in 0..<d2 {
+                                let yv = tape.harmonics[yBase + m2]
+                                let cgBase = (m1 * d2 + m2) * d3
+                                var s = 0.0
+                                for m3 in 0..<d3 { s += aggbar[out + ch * d3 + m3] * path.coupling[cgBase + m3] }
+                                tsum += s * xv * yv
+                                xb += s * yv
+                                ybarEdges[yBase + m2] += w * s * xv
+                            }
+                            xprev[xin + ch * d1 + m1] += w * xb
+                        }
+                        wbar[p * C + ch] = tsum * f
+                        fRawSum += tsum * rawW
+                    }
+                }
+                fbar[k] += fRawSum * inverseNeighbors
+                // Radial MLP.
+                for h in 0..<H { activated[h] = silu(hidden[k * H + h]); abar[h] = 0 }
+                for o in 0..<(P * C) where wbar[o] != 0 {
+                    for h in 0..<H { abar[h] += w2[o * H + h] * wbar[o] }
+                }
+                let zi = k * (Nb + G)
+                for h in 0..<H {
+                    let hb = abar[h] * siluDerivative(hidden[k * H + h])
+                    if hb == 0 { continue }
+                    for q in 0..<(Nb + G) { zbar[zi + q] += w1[h * (Nb + G) + q] * hb }
+                }
+            }
+            xbar = xprev
+        }
+
+        // Edge inputs → edge vectors and moments.
+        for k in 0..<e {
+            let v = graph.vectors[k], r = tape.lengths[k]
+            var dr = fbar[k] * tape.envelopeDerivative[k]
+            for q in 0..<Nb { dr += zbar[k * (Nb + G) + q] * tape.radialDerivatives[k * Nb + q] }
+            var g = (dr / r) * v
+            for q in 0..<Y { g += ybarEdges[k * Y + q] * tape.harmonicGradients[k * Y + q] }
+            vbar[k] = g
+            var qbar = 0.0
+            for q in 0..<G { qbar += zbar[k * (Nb + G) + Nb + q] * tape.dotBasisDerivatives[k * G + q] }
+            let i = graph.receivers[k], j = graph.senders[k]
+            mbar[i] += qbar * tape.moments[j]
+            mbar[j] += qbar * tape.moments[i]
+        }
+        // Embeddings.
+        let we = weights["embedding.weight"]!, wm = weights["moment_embedding.weight"]!
+        for i in 0..<n {
+            let base = i * F + blockOffsets[scalarBlock]
+            var normBar = 0.0
+            for k in 0..<G {
+                var s = 0.0
+                for ch in 0..<C { s += we[ch * (S + G) + S + k] * xbar[base + ch] }
+                normBar += s * tape.normBasisDerivatives[i * G + k]
+            }
+            mbar[i] += (normBar / tape.momentNorms[i]) * tape.moments[i]
+            let mb = i * F + blockOffsets[momentBlock]
+            var a = 0.0, b = 0.0, cc = 0.0
+            for ch in 0..<C { a += wm[ch] * xbar[mb + 3 * ch]; b += wm[ch] * xbar[mb + 3 * ch + 1]; cc += wm[ch] * xbar[mb + 3 * ch + 2] }
+            mbar[i] += Vector3(cc, a, b)
+        }
+        return ModelInputGradients(edgeVectors: vbar, moments: mbar)
+    }
+}

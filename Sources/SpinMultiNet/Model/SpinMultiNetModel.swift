@@ -1,0 +1,101 @@
+import Foundation
+import SpinMD
+
+/// A SpinMultiNet model: configuration, the tensor-product paths it implies, and its weights.
+///
+/// Weights are stored by name as flat Double arrays (row-major matrices), which is also how the
+/// model file holds them. See docs/spinmultinet.md for the equations.
+public final class SpinMultiNetModel {
+    public let configuration: ModelConfiguration
+    /// Hidden feature blocks (irrep, C channels each) and their offsets in a node's feature vector.
+    public let blocks: [Irrep]
+    let blockOffsets: [Int]
+    /// Features per node: Σ_b C·(2l_b + 1).
+    let featureSize: Int
+    /// One tensor-product path: input block ⊗ Y_l2 → output block, with its coupling tensor.
+    struct Path {
+        var input: Int, l2: Int, output: Int
+        var coupling: [Double]
+    }
+    let paths: [Path]
+    /// Named weights.
+    public internal(set) var weights: [String: [Double]]
+
+    let harmonics: SphericalHarmonics
+    let radial: RadialBasis
+    /// Index of blocks used specially.
+    let scalarBlock: Int, momentBlock: Int
+
+    public init(configuration c: ModelConfiguration, weights: [String: [Double]]? = nil, seed: UInt64 = 0) throws {
+        configuration = c
+        blocks = c.hiddenIrreps
+        var offsets: [Int] = []
+        var size = 0
+        for b in blocks { offsets.append(size); size += c.channels * b.dimension }
+        blockOffsets = offsets
+        featureSize = size
+        var p: [Path] = []
+        for (i, b1) in blocks.enumerated() {
+            for l2 in 0...c.lMax {
+                for l3 in abs(b1.l - l2)...min(b1.l + l2, c.lMax) {
+                    let target = Irrep(l: l3, parity: b1.parity * (l2 % 2 == 0 ? 1 : -1), timeParity: b1.timeParity)
+                    guard let o = blocks.firstIndex(of: target), let cg = ClebschGordan.coefficients(b1.l, l2, l3) else { continue }
+                    p.append(Path(input: i, l2: l2, output: o, coupling: cg))
+                }
+            }
+        }
+        paths = p
+        harmonics = SphericalHarmonics(lMax: c.lMax)
+        radial = RadialBasis(count: c.radialBasis, cutoff: c.cutoff)
+        scalarBlock = blocks.firstIndex(of: .scalar)!
+        momentBlock = blocks.firstIndex(of: .magneticMoment)!
+        let shapes = Self.weightShapes(c, pathCount: p.count, blocks: blocks.count)
+        if let weights {
+            for (name, count) in shapes {
+                guard let w = weights[name] else { throw SpinMDError.unsupported("model weights lack '\(name)'") }
+                guard w.count == count else { throw SpinMDError.unsupported("model weight '\(name)' has \(w.count) values, expected \(count)") }
+            }
+            self.weights = weights
+        } else {
+            var g = SeededGenerator(seed: seed)
+            var w: [String: [Double]] = [:]
+            for (name, count) in shapes {
+                // Fan-in scaled Gaussian initialisation (biases start at zero).
+                let fanIn = Self.fanIn(name, c, blocks: blocks.count)
+                w[name] = name.hasSuffix(".bias") ? Array(repeating: 0, count: count)
+                    : (0..<count).map { _ in g.nextGaussian() / Double(fanIn).squareRoot() }
+            }
+            self.weights = w
+        }
+    }
+
+    /// Names and sizes of every weight array.
+    static func weightShapes(_ c: ModelConfiguration, pathCount: Int, blocks: Int) -> [(String, Int)] {
+        let inputs = c.species.count + c.momentBasis
+        var s: [(String, Int)] = [
+            ("embedding.weight", c.channels * inputs), ("embedding.bias", c.channels),
+            ("moment_embedding.weight", c.channels),
+        ]
+        for k in 0..<c.layers {
+            s += [("layer\(k).radial1.weight", c.hidden * (c.radialBasis + c.momentBasis)), ("layer\(k).radial1.bias", c.hidden),
+                  ("layer\(k).radial2.weight", pathCount * c.channels * c.hidden), ("layer\(k).radial2.bias", pathCount * c.channels),
+                  ("layer\(k).linear.weight", blocks * c.channels * c.channels)]
+        }
+        s += [("readout1.weight", c.hidden * c.channels), ("readout1.bias", c.hidden), ("readout2.weight", c.hidden),
+              ("spin_readout.weight", c.channels)]
+        return s
+    }
+
+    static func fanIn(_ name: String, _ c: ModelConfiguration, blocks: Int) -> Int {
+        if name.hasPrefix("embedding") { return c.species.count + c.momentBasis }
+        if name.hasSuffix("radial1.weight") { return c.radialBasis + c.momentBasis }
+        if name.hasSuffix("radial2.weight") || name == "readout2.weight" { return c.hidden }
+        return c.channels
+    }
+
+    /// Total number of weights.
+    public var parameterCount: Int { weights.values.reduce(0) { $0 + $1.count } }
+
+    /// Index of an element in the one-hot embedding, nil if the model does not know it.
+    public func speciesIndex(_ e: Element) -> Int? { configuration.species.firstIndex(of: e.atomicNumber) }
+}
