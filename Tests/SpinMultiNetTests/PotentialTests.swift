@@ -1,0 +1,125 @@
+import XCTest
+import SpinMD
+@testable import SpinMultiNet
+
+final class PotentialTests: XCTestCase {
+    /// A random NiO model whose spin map is contractive (so self-consistency converges).
+    func model(seed: UInt64 = 1, lMax: Int = 1) throws -> SpinMultiNetModel {
+        var c = ModelConfiguration(species: [28, 8], referenceEnergies: [-4.0, -2.0])
+        c.lMax = lMax
+        c.cutoff = 4.5
+        c.channels = 4
+        c.hidden = 8
+        c.averageNeighbors = 12
+        let m = try SpinMultiNetModel(configuration: c, seed: seed)
+        var g = SeededGenerator(seed: seed + 7)
+        for (name, w) in m.weights where name.hasSuffix(".bias") { m.weights[name] = w.map { _ in 0.2 * g.nextGaussian() } }
+        m.weights["spin_readout.weight"] = m.weights["spin_readout.weight"]!.map { 0.3 * $0 }
+        m.weights["readout2.weight"] = m.weights["readout2.weight"]!.map { 20 * $0 }  // forces of a realistic size
+        return m
+    }
+
+    /// AFM-II NiO: the 4-atom rhombohedral cell repeated, rattled.
+    func nio(repeats: Int = 1, rattle: Double = 0.1, seed: UInt64 = 3) throws -> AtomicSystem {
+        let a = 4.17, h = a / 2
+        let v1 = Vector3(h, h, 0), v2 = Vector3(0, h, h), v3 = Vector3(h, 0, h)
+        let cell = Matrix3(rows: v1 + v2, v2 + v3, v1 + v3)
+        let ni = Element(symbol: "Ni")!, o = Element(symbol: "O")!
+        let base: [(Vector3, Element, Double)] = [(.zero, ni, 2), (v1 + v2 + v3, ni, -2), (0.5 * (v1 + v2 + v3), o, 0), (1.5 * (v1 + v2 + v3), o, 0)]
+        var species: [Element] = [], positions: [Vector3] = [], moments: [Double] = []
+        for i in 0..<repeats { for j in 0..<repeats { for k in 0..<repeats {
+            for (p, e, m) in base {
+                positions.append(p + Double(i) * cell[0] + Double(j) * cell[1] + Double(k) * cell[2])
+                species.append(e)
+                moments.append(m)
+            }
+        } } }
+        var s = AtomicSystem(species: species, positions: positions, cell: try Cell(matrix: Double(repeats) * cell),
+                             initialMagneticMoments: .collinear(moments))
+        var g = SeededGenerator(seed: seed)
+        for i in 0..<s.atomCount { s.positions[i] += rattle * Vector3(g.nextGaussian(), g.nextGaussian(), g.nextGaussian()) }
+        return s
+    }
+
+    func testFixedSpinForcesAndVirialEqualFiniteDifferences() throws {
+        let p = SpinMultiNetPotential(model: try model(), mode: .fixed)
+        let s = try nio()
+        var check = FiniteDifferenceCheck()
+        check.displacement = 1e-5
+        let report = try check.run(p, s)
+        XCTAssertLessThan(report.maxForceError, 1e-6 * max(1, report.maxForce), "\(report)")
+        XCTAssertLessThan(report.maxVirialError!, 1e-5 * max(1, report.maxVirial!), "\(report)")
+        XCTAssertGreaterThan(report.maxForce, 1e-3)
+    }
+
+    func testSelfConsistentForcesAreTotalDerivatives() throws {
+        let p = SpinMultiNetPotential(model: try model(), mode: .selfConsistent(tolerance: 1e-11, maxIterations: 500, mixing: 0.5))
+        let s = try nio()
+        _ = try FiniteDifferenceCheck.energy(p, s)
+        XCTAssertGreaterThan(p.lastIterations.spins, 2, "the spins really moved from their estimates")
+        let report = try FiniteDifferenceCheck().run(p, s)
+        XCTAssertLessThan(report.maxForceError, 2e-6 * max(1, report.maxForce), "\(report)")
+        XCTAssertLessThan(report.maxVirialError!, 2e-5 * max(1, report.maxVirial!), "\(report)")
+        // The fixed-spin forces differ: the adjoint term matters.
+        let fixed = try FiniteDifferenceCheck().run(SpinMultiNetPotential(model: p.model, mode: .fixed), s)
+        XCTAssertNotEqual(fixed.maxForce, report.maxForce)
+    }
+
+    func testSelfConsistentSpinsAreAFixedPointAndStayCollinear() throws {
+        let p = SpinMultiNetPotential(model: try model(), mode: .selfConsistent(tolerance: 1e-10, maxIterations: 500, mixing: 0.5))
+        let s = try nio(repeats: 2)
+        let list = CellListBuilder().build(positions: s.positions, cell: s.cell, radius: p.cutoff, kind: .full)
+        let r = try p.evaluate(s, neighbors: list, request: .all)
+        guard case let .collinear(moments)? = r.magneticMoments else { return XCTFail("collinear in, collinear out") }
+        let state = p.spinState!
+        for i in 0..<s.atomCount {
+            XCTAssertEqual(state[i].x, 0)
+            XCTAssertEqual(state[i].y, 0)
+            XCTAssertEqual(moments[i], state[i].z, accuracy: 1e-9, "m* = S(R, m*)")
+        }
+        let total = r.forces!.reduce(Vector3.zero, +)
+        XCTAssertLessThan(total.norm, 1e-10, "ΣF = 0")
+        XCTAssertEqual(r.atomicEnergies!.reduce(0, +), r.energy, accuracy: 1e-10)
+    }
+
+    func testTimeReversalOfTheWholeSystem() throws {
+        let p = SpinMultiNetPotential(model: try model(), mode: .fixed)
+        var s = try nio(repeats: 2)
+        let list = CellListBuilder().build(positions: s.positions, cell: s.cell, radius: p.cutoff, kind: .full)
+        let a = try p.evaluate(s, neighbors: list, request: .all)
+        s.initialMagneticMoments = .collinear((0..<s.atomCount).map { [-2.0, 2, 0, 0][$0 % 4] })
+        let b = try p.evaluate(s, neighbors: list, request: .all)
+        XCTAssertEqual(a.energy, b.energy, accuracy: 1e-12)
+        for i in 0..<s.atomCount { XCTAssertLessThan((a.forces![i] - b.forces![i]).norm, 1e-12) }
+        guard case let .collinear(ma)? = a.magneticMoments, case let .collinear(mb)? = b.magneticMoments else { return XCTFail() }
+        for i in 0..<s.atomCount { XCTAssertEqual(ma[i], -mb[i], accuracy: 1e-12) }
+    }
+
+    func testSupercellGivesTheSameEnergyPerAtom() throws {
+        let p = SpinMultiNetPotential(model: try model(), mode: .selfConsistent(tolerance: 1e-10, maxIterations: 500, mixing: 0.5))
+        let small = try nio(repeats: 1, rattle: 0)
+        let big = try nio(repeats: 2, rattle: 0)
+        func perAtom(_ s: AtomicSystem) throws -> Double {
+            p.setSpinState(nil)
+            let list = CellListBuilder().build(positions: s.positions, cell: s.cell, radius: p.cutoff, kind: .full)
+            return try p.evaluate(s, neighbors: list, request: .energy).energy / Double(s.atomCount)
+        }
+        XCTAssertEqual(try perAtom(small), try perAtom(big), accuracy: 1e-9)
+    }
+
+    func testEnergyIsContinuousAsANeighbourCrossesTheCutoff() throws {
+        let p = SpinMultiNetPotential(model: try model(), mode: .fixed)
+        let ni = Element(symbol: "Ni")!
+        func energy(_ d: Double) throws -> Double {
+            let s = AtomicSystem(species: [ni, ni], positions: [.zero, Vector3(d, 0, 0)], cell: try Cell.orthorhombic(30, 30, 30),
+                                 initialMagneticMoments: .collinear([2, -2]))
+            let list = CellListBuilder().build(positions: s.positions, cell: s.cell, radius: p.cutoff + 0.5, kind: .full)
+            return try p.evaluate(s, neighbors: list, request: .energy).energy
+        }
+        let rc = p.cutoff
+        let isolated = try energy(rc + 0.2)
+        XCTAssertEqual(try energy(rc - 1e-4), isolated, accuracy: 1e-9)
+        XCTAssertEqual(try energy(rc + 1e-4), isolated, accuracy: 1e-14)
+        XCTAssertGreaterThan(abs(try energy(rc - 1.0) - isolated), 1e-6, "a neighbour inside the cutoff matters")
+    }
+}
