@@ -31,11 +31,12 @@ let package = Package(
             name: "spinmd",
             dependencies: [
                 "SpinMD",
+                "SpinMultiNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SpinMDTests", dependencies: ["SpinMD"]),
-        .testTarget(name: "CLITests", dependencies: ["SpinMD"]),
+        .testTarget(name: "CLITests", dependencies: ["SpinMD", "SpinMultiNet"]),
         .testTarget(name: "SpinMultiNetTests", dependencies: ["SpinMultiNet", "SpinMD"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpinMD
+import SpinMultiNet
 
 /// The `spinmd` command line.
 struct SpinMDCommand: ParsableCommand {
@@ -8,7 +9,7 @@ struct SpinMDCommand: ParsableCommand {
         commandName: "spinmd",
         abstract: "Molecular dynamics and relaxation with spin-aware machine-learned potentials.",
         version: SpinMDVersion.string,
-        subcommands: [Run.self, Trajectory.self])
+        subcommands: [Run.self, Trajectory.self, Model.self])
 }
 
 /// Exit codes: 0 success, 1 bad input or runtime error, 2 relaxation not converged,
@@ -91,4 +92,5 @@ _ = glibcMallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD
 _ = glibcMallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD
 #endif
 
+SpinMultiNetPotential.register()
 SpinMDCommand.main()

@@ -72,19 +72,11 @@ public struct Checkpoint: Equatable {
         }
         let json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         var out = Self.magic
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { out += $0 }
+        LittleEndian.append(UInt64(json.count), to: &out)
         out += json
         out.reserveCapacity(out.count + 8 * offset)
-        for (_, values) in tensors { Self.appendLittleEndian(values, to: &out) }
+        for (_, values) in tensors { LittleEndian.append(values, to: &out) }
         return out
-    }
-
-    static func appendLittleEndian(_ values: [Double], to out: inout [UInt8]) {
-        #if _endian(little)
-        values.withUnsafeBytes { out.append(contentsOf: $0) }
-        #else
-        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out += $0 } }
-        #endif
     }
 
     /// Writes atomically: a temporary file renamed over `path`.
@@ -98,7 +90,7 @@ public struct Checkpoint: Equatable {
     public static func decode(_ bytes: [UInt8], path: String) throws -> Checkpoint {
         func bad(_ why: String) -> SpinMDError { .io(path: path, message: "not a valid spinmd checkpoint: \(why)") }
         guard bytes.count >= 16, Array(bytes[0..<8]) == magic else { throw bad("wrong magic bytes") }
-        let headerLength = Int(bytes[8..<16].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        let headerLength = Int(LittleEndian.uint64(bytes, at: 8))
         guard headerLength > 0, 16 + headerLength <= bytes.count else { throw bad("truncated header") }
         guard let header = try? JSONSerialization.jsonObject(with: Data(bytes[16..<(16 + headerLength)])) as? [String: Any] else { throw bad("unreadable header") }
         guard header["format_version"] as? Int == formatVersion else { throw bad("format version \(header["format_version"] ?? "?") (this spinmd reads \(formatVersion))") }
@@ -109,14 +101,7 @@ public struct Checkpoint: Equatable {
             guard let l = layout[name], l.count == 2 else { return nil }
             let start = dataStart + 8 * l[0], end = start + 8 * l[1]
             guard l[0] >= 0, l[1] >= 0, end <= bytes.count else { throw bad("array '\(name)' runs past the end (truncated file)") }
-            var values = [Double](repeating: 0, count: l[1])
-            values.withUnsafeMutableBytes { dst in
-                bytes.withUnsafeBytes { src in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[start..<end])) }
-            }
-            #if _endian(big)
-            values = values.map { Double(bitPattern: UInt64(littleEndian: $0.bitPattern)) }
-            #endif
-            return values
+            return LittleEndian.doubles(bytes, start..<end)
         }
         func vectors(_ name: String) throws -> [Vector3]? {
             try tensor(name).map { v in stride(from: 0, to: v.count - 2, by: 3).map { Vector3(v[$0], v[$0 + 1], v[$0 + 2]) } }

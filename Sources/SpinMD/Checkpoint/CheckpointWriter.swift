@@ -30,6 +30,7 @@ public final class CheckpointWriter: Observer {
             c.neighborReferencePositions = list.referencePositions
             c.neighborReferenceCell = cell
         }
+        if let state = evaluator.potential.latentState { c.arrays["potential_state"] = state }
         try c.write(to: path)
         lastStep = s.step
     }

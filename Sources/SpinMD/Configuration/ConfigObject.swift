@@ -168,6 +168,13 @@ public struct NumberCheck: Sendable {
     public var maximum: Double?
     public var expectation: String
 
+    public init(minimum: Double? = nil, minimumInclusive: Bool = true, maximum: Double? = nil, expectation: String) {
+        self.minimum = minimum
+        self.minimumInclusive = minimumInclusive
+        self.maximum = maximum
+        self.expectation = expectation
+    }
+
     public static let any = NumberCheck(expectation: "a number")
     public static let positive = NumberCheck(minimum: 0, minimumInclusive: false, expectation: "a positive number")
     public static let nonNegative = NumberCheck(minimum: 0, expectation: "a number ≥ 0")

@@ -3,7 +3,7 @@ import Foundation
 /// The thermodynamic log: a TSV file whose header names every column with its unit.
 ///
 /// MD columns: step, time_ps, potential_eV, kinetic_eV, total_eV, conserved_eV, temperature_K,
-/// pressure_GPa, volume_A3. Relaxation columns: step, energy_eV, enthalpy_eV, fmax_eV_per_A,
+/// pressure_GPa, volume_A3, then the potential's diagnostics (e.g. spin iterations). Relaxation columns: step, energy_eV, enthalpy_eV, fmax_eV_per_A,
 /// pressure_GPa, volume_A3, a_A, b_A, c_A, alpha_deg, beta_deg, gamma_deg. Each line is written
 /// through to the file as it is produced, so a killed run keeps every line logged before.
 public final class ThermoLog: Observer {
@@ -22,11 +22,12 @@ public final class ThermoLog: Observer {
 
     /// - Parameter resumingAfter: continue an existing log, dropping lines after this step
     ///   (written after the checkpoint being resumed); nil starts a new log.
-    public init(path: String, every: Int, task: Snapshot.Task, resumingAfter step: Int? = nil) throws {
+    /// - Parameter extraColumns: names of the potential's diagnostics, logged after the standard columns.
+    public init(path: String, every: Int, task: Snapshot.Task, extraColumns: [String] = [], resumingAfter step: Int? = nil) throws {
         self.path = path
         self.task = task
         trigger = Trigger(every: every)
-        let header = Self.columns(task).joined(separator: "\t")
+        let header = (Self.columns(task) + extraColumns).joined(separator: "\t")
         if let step {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw SpinMDError.io(path: path, message: "cannot be read to resume the run")
@@ -69,6 +70,7 @@ public final class ThermoLog: Observer {
                       String(format: "%.6e", s.maxForce ?? 0), pressure, String(format: "%.6f", v)]
             fields += [l.x, l.y, l.z, ang.x, ang.y, ang.z].map { String(format: "%.6f", $0) }
         }
+        fields += s.result.diagnostics.map { $0 == $0.rounded() && abs($0) < 1e9 ? String(Int($0)) : String(format: "%.6g", $0) }
         try write(fields.joined(separator: "\t") + "\n")
     }
 

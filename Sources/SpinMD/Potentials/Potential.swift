@@ -25,6 +25,8 @@ public struct PotentialResult: Sendable {
     public var atomicEnergies: [Double]?
     /// Predicted magnetic moments [μB], from spin-aware potentials.
     public var magneticMoments: MagneticMoments?
+    /// Values of the potential's `diagnosticNames` for this evaluation (e.g. iteration counts).
+    public var diagnostics: [Double] = []
 
     public init(energy: Double, forces: [Vector3]? = nil, virial: Matrix3? = nil,
                 atomicEnergies: [Double]? = nil, magneticMoments: MagneticMoments? = nil) {
@@ -60,8 +62,18 @@ public protocol Potential: AnyObject {
     func evaluate(_ system: AtomicSystem, neighbors: NeighborList, request: EvaluationRequest) throws -> PotentialResult
     /// True when `evaluate` returns magnetic moments (spin-aware potentials).
     var predictsMagneticMoments: Bool { get }
+    /// Names (with units) of the per-evaluation numbers in `PotentialResult.diagnostics`; the
+    /// thermo log adds them as columns.
+    var diagnosticNames: [String] { get }
+    /// Latent state carried from one evaluation to the next (e.g. warm-started spins), saved in
+    /// checkpoints so a resumed run continues exactly.
+    var latentState: [Double]? { get }
+    func restoreLatentState(_ state: [Double]?)
 }
 
 extension Potential {
     public var predictsMagneticMoments: Bool { false }
+    public var diagnosticNames: [String] { [] }
+    public var latentState: [Double]? { nil }
+    public func restoreLatentState(_ state: [Double]?) {}
 }

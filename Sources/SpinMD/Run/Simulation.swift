@@ -34,7 +34,7 @@ public struct Simulation {
         let o = c.output
         var system = try c.makeSystem()
         let executor = ParallelExecutor(threads: threads)
-        let potential = try PotentialFactory.make(c.potential, executor: executor)
+        let potential = try PotentialFactory.make(c.potential, executor: executor, baseDirectory: c.baseDirectory)
         do { try potential.checkSupports(system.species) } catch let e as SpinMDError {
             throw SpinMDError.invalidInput(location: c.potential.location("species"), message: e.description)
         }
@@ -79,7 +79,8 @@ public struct Simulation {
         }
         let title = "\(system.formula) \(task.rawValue) with \(potential.name) (\((c.inputPath as NSString).lastPathComponent))"
         let schedule = ObserverSchedule()
-        schedule.add(try ThermoLog(path: outputPath(o.thermoFile), every: o.thermoEvery, task: task, resumingAfter: checkpoint?.step))
+        schedule.add(try ThermoLog(path: outputPath(o.thermoFile), every: o.thermoEvery, task: task, extraColumns: potential.diagnosticNames,
+                                   resumingAfter: checkpoint?.step))
         if let t = o.trajectory {
             let trigger = Trigger(every: t.every)
             switch t.format {
@@ -128,6 +129,7 @@ public struct Simulation {
             if let ck = checkpoint, let r = ck.neighborReferencePositions, let cell = ck.neighborReferenceCell {
                 evaluator.restoreNeighbors(referencePositions: r, cell: cell)
             }
+            if let ck = checkpoint { potential.restoreLatentState(ck.arrays["potential_state"]) }
             if showProgress { schedule.add(ProgressReporter(every: o.progressEvery > 0 ? o.progressEvery : max(1, md.steps / 10), interactive: interactiveProgress)) }
             let checkpointWriter = CheckpointWriter(path: outputPath(o.checkpoint.file), trigger: Trigger(every: o.checkpoint.every, atStart: false),
                                                     integrator: integrator, evaluator: evaluator, generator: generator)

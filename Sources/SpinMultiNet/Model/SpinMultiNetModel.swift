@@ -65,6 +65,12 @@ public final class SpinMultiNetModel {
                 w[name] = name.hasSuffix(".bias") ? Array(repeating: 0, count: count)
                     : (0..<count).map { _ in g.nextGaussian() / Double(fanIn).squareRoot() }
             }
+            // NOTE: the spin readout starts as the left inverse of the moment embedding, so an
+            // untrained model maps m to a damped copy of itself (gates scale by σ(·) < 1) and the
+            // self-consistent spin iteration of a fresh model converges.
+            let a = w["moment_embedding.weight"]!
+            let norm = a.reduce(0) { $0 + $1 * $1 }
+            w["spin_readout.weight"] = a.map { $0 / norm }
             self.weights = w
         }
     }

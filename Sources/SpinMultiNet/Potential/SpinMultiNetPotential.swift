@@ -20,6 +20,8 @@ public final class SpinMultiNetPotential: Potential {
     public let spinAxis = Vector3(0, 0, 1)
     /// Spin input of the last evaluation (the warm start of the next), Cartesian [μB].
     public private(set) var spinState: [Vector3]?
+    /// Adjoint λ of the last evaluation (the warm start of the next adjoint solve).
+    private var adjointState: [Vector3]?
     /// Fixed-point and adjoint iterations of the last evaluation.
     public private(set) var lastIterations = (spins: 0, adjoint: 0)
     /// Atoms whose converged moment has the opposite sign to (or lost) its initial estimate,
@@ -37,8 +39,26 @@ public final class SpinMultiNetPotential: Potential {
         }
     }
 
-    /// Restores the warm start (e.g. from a checkpoint).
-    public func setSpinState(_ state: [Vector3]?) { spinState = state }
+    /// Restores the warm start (and forgets the adjoint's).
+    public func setSpinState(_ state: [Vector3]?) { spinState = state; adjointState = nil }
+
+    public var diagnosticNames: [String] {
+        if case .selfConsistent = mode { return ["spin_iterations", "adjoint_iterations", "spin_flips"] }
+        return []
+    }
+
+    /// [atom count, spins (3N), adjoint (3N, when solved)]: the warm starts of the next step.
+    public var latentState: [Double]? {
+        spinState.map { [Double($0.count)] + $0.flattened + (adjointState?.flattened ?? []) }
+    }
+
+    public func restoreLatentState(_ state: [Double]?) {
+        guard let v = state, let first = v.first else { spinState = nil; adjointState = nil; return }
+        let n = Int(first)
+        func vectors(_ from: Int) -> [Vector3] { (0..<n).map { i in Vector3(v[from + 3 * i], v[from + 3 * i + 1], v[from + 3 * i + 2]) } }
+        spinState = vectors(1)
+        adjointState = v.count >= 1 + 6 * n ? vectors(1 + 3 * n) : nil
+    }
 
     public func evaluate(_ system: AtomicSystem, neighbors: NeighborList, request: EvaluationRequest) throws -> PotentialResult {
         try checkSupports(system.species)
@@ -72,20 +92,21 @@ public final class SpinMultiNetPotential: Potential {
             spinState = m
             if request.contains(.forces) || request.contains(.virial) {
                 // Adjoint: λ = P(g + Jᵀλ), one backward pass per iteration.
-                var lambda = [Vector3](repeating: .zero, count: m.count)
+                var lambda = adjointState.flatMap { $0.count == m.count ? $0 : nil } ?? [Vector3](repeating: .zero, count: m.count)
                 var adjointConverged = false
                 for k in 1...maxIterations {
                     let g = model.backward(tape, energyCotangent: 1, spinCotangents: lambda).moments
                     let target = project(g)
                     let scale = max(1, target.map(\.norm).max() ?? 0)
                     let residual = zip(target, lambda).map { ($0 - $1).norm }.max() ?? 0
-                    if residual < 1e-3 * tolerance * scale { adjointConverged = true; lastIterations.adjoint = k; break }
+                    if residual < tolerance * scale { adjointConverged = true; lastIterations.adjoint = k; break }
                     lambda = zip(lambda, target).map { (1 - mixing) * $0 + mixing * $1 }
                 }
                 guard adjointConverged else {
                     throw SpinMDError.unsupported("SpinMultiNet adjoint spin equation did not converge in \(maxIterations) iterations")
                 }
                 cotangent = lambda
+                adjointState = lambda
             }
             flippedAtoms = collinear ? zip(estimates, m).enumerated().compactMap { i, pair in
                 let (e, s) = (pair.0.dot(spinAxis), pair.1.dot(spinAxis))
@@ -94,6 +115,9 @@ public final class SpinMultiNetPotential: Potential {
         }
 
         var result = PotentialResult(energy: output.energy)
+        if case .selfConsistent = mode {
+            result.diagnostics = [Double(lastIterations.spins), Double(lastIterations.adjoint), Double(flippedAtoms.count)]
+        }
         if request.contains(.atomicEnergies) { result.atomicEnergies = output.atomicEnergies }
         let spins = project(output.spins)
         result.magneticMoments = collinear ? .collinear(spins.map { $0.dot(spinAxis) }) : .vector(spins)

@@ -1,0 +1,26 @@
+import Foundation
+import SpinMD
+
+extension SpinMultiNetPotential {
+    /// Registers the "spinmultinet" potential type with `PotentialFactory`:
+    /// `{"type": "spinmultinet", "model": "model.safetensors", "spins": "self-consistent",
+    ///   "tolerance_uB": 1e-6, "max_iterations": 200, "mixing": 0.5}`.
+    public static func register() {
+        PotentialFactory.register("spinmultinet") { c, _, base in try SpinMultiNetPotential(configuration: c, baseDirectory: base) }
+    }
+
+    convenience init(configuration c: ConfigObject, baseDirectory: String) throws {
+        let file = try c.string("model")
+        let path = file.hasPrefix("/") ? file : URL(fileURLWithPath: baseDirectory).appendingPathComponent(file).path
+        guard FileManager.default.fileExists(atPath: path) else { throw c.error("model", "model file '\(path)' does not exist (make one with `spinmd model init`)") }
+        let model = try ModelFile.read(path: path).model
+        let spins = try c.choice("spins", ["self-consistent", "fixed"], default: "self-consistent")
+        let tolerance = try c.double("tolerance_uB", default: 1e-6, .positive)
+        let iterations = try c.int("max_iterations", default: 200, .positive)
+        let mixing = try c.double("mixing", default: 0.5, NumberCheck(minimum: 0, minimumInclusive: false, maximum: 1, expectation: "a number in (0, 1]"))
+        if spins == "fixed", let key = ["tolerance_uB", "max_iterations", "mixing"].first(where: { c.raw($0) != nil }) {
+            throw c.error(key, "only applies to \"spins\": \"self-consistent\"")
+        }
+        self.init(model: model, mode: spins == "fixed" ? .fixed : .selfConsistent(tolerance: tolerance, maxIterations: iterations, mixing: mixing))
+    }
+}

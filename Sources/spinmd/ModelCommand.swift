@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import SpinMD
+import SpinMultiNet
+
+/// `spinmd model init|inspect`: make and look at SpinMultiNet model files.
+struct Model: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create or inspect SpinMultiNet model files (safetensors).",
+        subcommands: [Init.self, Inspect.self])
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write a randomly initialised model (seeded) from a model configuration JSON.")
+        @Option(help: "Model configuration JSON (see docs/spinmultinet.md).") var config: String
+        @Option(help: "Output model file.") var out: String
+        @Option(help: "Seed of the random weights.") var seed: UInt64 = 0
+        @Flag(help: "Replace the output file if it exists.") var overwrite = false
+
+        func run() throws {
+            do {
+                let c = try ModelConfiguration(input: ConfigObject.load(path: config))
+                if !overwrite && FileManager.default.fileExists(atPath: out) {
+                    throw SpinMDError.io(path: out, message: "exists; pass --overwrite to replace it")
+                }
+                let model = try SpinMultiNetModel(configuration: c, seed: seed)
+                try ModelFile.write(model, to: out, provenance: ["created_by": "spinmd model init", "seed": "\(seed)", "configuration_file": config,
+                                                                "trained": "no (random initialisation)"])
+                print("wrote \(out): \(model.parameterCount) parameters, species \(c.species.compactMap { Element(atomicNumber: $0)?.symbol }.joined(separator: " ")), cutoff \(c.cutoff) Å")
+            } catch let e as SpinMDError { throw reportAndExit(e) }
+        }
+    }
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a model file's architecture, species, cutoff, reference energies and provenance.")
+        @Argument(help: "Model file.") var file: String
+
+        func run() throws {
+            do {
+                let (model, metadata) = try ModelFile.read(path: file)
+                let c = model.configuration
+                print("\(file): SpinMultiNet model, format version \(metadata["format_version"] ?? "?") (\(metadata["program"] ?? "?"))")
+                print("species: " + zip(c.species, c.referenceEnergies).map { "\(Element(atomicNumber: $0)?.symbol ?? "?") (E_ref \($1) eV)" }.joined(separator: ", "))
+                print("cutoff: \(c.cutoff) Å; layers: \(c.layers); channels: \(c.channels) per irrep; l_max: \(c.lMax)")
+                print("hidden irreps: " + model.blocks.map(\.description).joined(separator: " "))
+                print("radial basis: \(c.radialBasis) Bessel; moment basis: \(c.momentBasis) Gaussians up to \(c.momentRange) μB; MLP width \(c.hidden)")
+                print("parameters: \(model.parameterCount)")
+                print("units: \(metadata["units"] ?? "?")")
+                for (k, v) in metadata.sorted(by: { $0.key < $1.key }) where k.hasPrefix("provenance.") {
+                    print("\(k.dropFirst("provenance.".count)): \(v)")
+                }
+            } catch let e as SpinMDError { throw reportAndExit(e) }
+        }
+    }
+}
