@@ -1,0 +1,113 @@
+import Foundation
+import XCTest
+import SpinMD
+import SpinMultiNet
+
+/// SpinMultiNet from the command line: model files, runs with fixed and self-consistent spins,
+/// and exact resumption with the latent spin state.
+final class SpinMultiNetCLITests: CLITestCase {
+    static let modelConfig = """
+    {"species": ["Ni", "O"], "cutoff_A": 4.0, "channels": 4, "l_max": 1, "layers": 2, "hidden": 8,
+     "average_neighbors": 12, "reference_energies_eV": {"Ni": -5.5, "O": -4.5}}
+    """
+
+    /// The 4-atom AFM-II NiO cell, rattled, with its moments.
+    static let nio = """
+    4
+    Lattice="4.17 2.085 2.085 2.085 4.17 2.085 2.085 2.085 4.17" Properties=species:S:1:pos:R:3:initial_magmoms:R:1 pbc="T T T"
+    Ni 0.02 -0.01 0.03 2.0
+    Ni 4.19 4.16 4.18 -2.0
+    O 2.07 2.10 2.08 0.0
+    O 6.26 6.24 6.27 0.0
+    """
+
+    func input(spins: String, steps: Int, directory: String = "out") -> String {
+        """
+        {
+          "structure": {"file": "nio.extxyz"},
+          "potential": {"type": "spinmultinet", "model": "model.safetensors", "spins": "\(spins)"},
+          "task": "md",
+          "md": {"ensemble": "nvt", "timestep_fs": 1, "steps": \(steps), "initial_temperature_K": 300, "seed": 2,
+                 "thermostat": {"temperature_K": 300, "tdamp_fs": 50}},
+          "output": {"directory": "\(directory)", "thermo": {"every": 5}, "checkpoint": {"every": 10},
+                     "trajectory": {"file": "traj.nc", "every": 5, "velocities": true}}
+        }
+        """
+    }
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        try write("model.json", Self.modelConfig)
+        try write("nio.extxyz", Self.nio)
+        let r = try spinmd(["model", "init", "--config", "model.json", "--out", "model.safetensors", "--seed", "3"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+    }
+
+    func testModelInitAndInspect() throws {
+        let r = try spinmd(["model", "inspect", "model.safetensors"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("species: Ni (E_ref -5.5 eV), O (E_ref -4.5 eV)"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("hidden irreps: 0e+ 0e- 0o+ 0o- 1e+ 1e- 1o+ 1o-"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("seed: 3"), r.stdout)
+        // Same seed, same bytes.
+        XCTAssertEqual(try spinmd(["model", "init", "--config", "model.json", "--out", "again.safetensors", "--seed", "3"]).status, 0)
+        XCTAssertEqual(FileManager.default.contents(atPath: workDirectory.appendingPathComponent("model.safetensors").path),
+                       FileManager.default.contents(atPath: workDirectory.appendingPathComponent("again.safetensors").path))
+    }
+
+    func testMalformedModelFilesAreRefused() throws {
+        let good = FileManager.default.contents(atPath: workDirectory.appendingPathComponent("model.safetensors").path)!
+        try good.prefix(good.count - 100).write(to: workDirectory.appendingPathComponent("truncated.safetensors"))
+        let t = try spinmd(["model", "inspect", "truncated.safetensors"])
+        XCTAssertEqual(t.status, 1)
+        XCTAssertTrue(t.stderr.contains("runs past the end of the file (truncated?)"), t.stderr)
+        try write("garbage.safetensors", "this is not a model")
+        XCTAssertTrue(try spinmd(["model", "inspect", "garbage.safetensors"]).stderr.contains("not a valid SpinMultiNet model file"))
+        let bad = try spinmd(["model", "init", "--config", "nio.extxyz", "--out", "x.safetensors"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("invalid JSON"), bad.stderr)
+        try write("typo.json", "{\"species\": [\"Ni\"], \"chanels\": 4}")
+        XCTAssertTrue(try spinmd(["model", "init", "--config", "typo.json", "--out", "x.safetensors"]).stderr.contains("did you mean 'channels'?"))
+    }
+
+    func testRunsWithFixedAndSelfConsistentSpins() throws {
+        for spins in ["fixed", "self-consistent"] {
+            try write("input.json", input(spins: spins, steps: 10, directory: spins))
+            let r = try spinmd(["run", "input.json", "--quiet"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let header = read("\(spins)/thermo.tsv")!.split(separator: "\n")[0]
+            XCTAssertEqual(header.contains("spin_iterations\tadjoint_iterations\tspin_flips"), spins == "self-consistent", String(header))
+            let frames = try AmberTrajectoryReader(path: workDirectory.appendingPathComponent("\(spins)/traj.nc").path)
+            guard case let .collinear(m)? = try frames.frame(2).magneticMoments else { return XCTFail("moments per frame") }
+            XCTAssertEqual(m.count, 4)
+        }
+    }
+
+    func testMissingMomentsAndUnknownSpecies() throws {
+        // The same cell without moments.
+        let plain = Self.nio.split(separator: "\n").enumerated().map { k, line in
+            k == 1 ? line.replacingOccurrences(of: ":initial_magmoms:R:1", with: "") : (k >= 2 ? line.split(separator: " ").dropLast().joined(separator: " ") : String(line))
+        }.joined(separator: "\n")
+        try write("plain.extxyz", plain + "\n")
+        try write("input.json", input(spins: "fixed", steps: 2).replacingOccurrences(of: "nio.extxyz", with: "plain.extxyz"))
+        let r = try spinmd(["run", "input.json", "--quiet"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("SpinMultiNet needs initial magnetic moments"), r.stderr)
+        try write("mn.extxyz", Self.nio.replacingOccurrences(of: "Ni ", with: "Mn "))
+        try write("input.json", input(spins: "fixed", steps: 2).replacingOccurrences(of: "nio.extxyz", with: "mn.extxyz"))
+        XCTAssertTrue(try spinmd(["run", "input.json", "--quiet"]).stderr.contains("the spinmultinet potential has no parameters for element Mn"))
+    }
+
+    func testSelfConsistentRunResumesBitForBit() throws {
+        try write("reference.json", input(spins: "self-consistent", steps: 30, directory: "reference"))
+        XCTAssertEqual(try spinmd(["run", "reference.json", "--quiet", "--threads", "1"]).status, 0)
+        // Stop after 20 steps (a shorter run), then extend it to 30 with --resume.
+        try write("first.json", input(spins: "self-consistent", steps: 20))
+        XCTAssertEqual(try spinmd(["run", "first.json", "--quiet", "--threads", "1"]).status, 0)
+        try write("rest.json", input(spins: "self-consistent", steps: 30))
+        let r = try spinmd(["run", "rest.json", "--quiet", "--threads", "1", "--resume"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(read("reference/thermo.tsv"), read("out/thermo.tsv"))
+        XCTAssertEqual(read("reference/final.extxyz"), read("out/final.extxyz"))
+    }
+}
