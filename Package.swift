@@ -22,9 +22,14 @@ let package = Package(
             dependencies: ["CNetCDF"],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
         ),
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
         .target(
             name: "SpinMultiNet",
-            dependencies: ["SpinMD"],
+            dependencies: ["SpinMD", "COpenBLAS"],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
         ),
         .executableTarget(

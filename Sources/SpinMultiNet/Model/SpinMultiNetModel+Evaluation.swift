@@ -123,44 +123,52 @@ extension SpinMultiNetModel {
             let w1 = weights["layer\(layer).radial1.weight"]!, b1 = weights["layer\(layer).radial1.bias"]!
             let w2 = weights["layer\(layer).radial2.weight"]!, b2 = weights["layer\(layer).radial2.bias"]!
             let wl = weights["layer\(layer).linear.weight"]!
+            // Radial MLP for all edges at once: hidden = Z·W₁ᵀ + b₁, raw = SiLU(hidden)·W₂ᵀ + b₂.
             var hidden = [Double](repeating: 0, count: e * H)
             var raw = [Double](repeating: 0, count: e * P * C)
             var agg = [Double](repeating: 0, count: n * F)
-            var activated = [Double](repeating: 0, count: H)
-            for k in 0..<e {
-                let zi = k * (Nb + G)
-                for h in 0..<H {
-                    var s = b1[h]
-                    for q in 0..<(Nb + G) { s += w1[h * (Nb + G) + q] * tape.edgeInputs[zi + q] }
-                    hidden[k * H + h] = s
-                    activated[h] = silu(s)
+            if e > 0 {
+                tape.edgeInputs.withUnsafeBufferPointer { z in
+                    w1.withUnsafeBufferPointer { w in
+                        hidden.withUnsafeMutableBufferPointer { h in
+                            BLAS.multiplyTransposed(z.baseAddress!, w.baseAddress!, h.baseAddress!, m: e, n: H, k: Nb + G)
+                        }
+                    }
                 }
-                for o in 0..<(P * C) {
-                    var s = b2[o]
-                    for h in 0..<H { s += w2[o * H + h] * activated[h] }
-                    raw[k * P * C + o] = s
+                var activated = [Double](repeating: 0, count: e * H)
+                for k in 0..<e { for q in 0..<H { hidden[k * H + q] += b1[q]; activated[k * H + q] = silu(hidden[k * H + q]) } }
+                activated.withUnsafeBufferPointer { a in
+                    w2.withUnsafeBufferPointer { w in
+                        raw.withUnsafeMutableBufferPointer { r in
+                            BLAS.multiplyTransposed(a.baseAddress!, w.baseAddress!, r.baseAddress!, m: e, n: P * C, k: H)
+                        }
+                    }
                 }
-                let f = tape.envelope[k] * inverseNeighbors
-                let i = graph.receivers[k], j = graph.senders[k]
-                for (p, path) in paths.enumerated() {
-                    let d1 = blocks[path.input].dimension, d2 = 2 * path.l2 + 1, d3 = blocks[path.output].dimension
-                    let xin = j * F + blockOffsets[path.input], out = i * F + blockOffsets[path.output]
-                    let yBase = k * Y + path.l2 * path.l2
-                    for ch in 0..<C {
-                        let w = raw[k * P * C + p * C + ch] * f
-                        if w == 0 { continue }
-                        for m1 in 0..<d1 {
-                            let xv = x[xin + ch * d1 + m1]
-                            if xv == 0 { continue }
-                            for m2 in 0..<d2 {
-                                let a = w * xv * tape.harmonics[yBase + m2]
-                                let cgBase = (m1 * d2 + m2) * d3
-                                for m3 in 0..<d3 { agg[out + ch * d3 + m3] += a * path.coupling[cgBase + m3] }
+                for k in 0..<e { for q in 0..<(P * C) { raw[k * P * C + q] += b2[q] } }
+            }
+            // Tensor-product messages over the non-zero coupling coefficients.
+            x.withUnsafeBufferPointer { xp in
+            agg.withUnsafeMutableBufferPointer { ap in
+            raw.withUnsafeBufferPointer { rp in
+            tape.harmonics.withUnsafeBufferPointer { yp in
+                for k in 0..<e {
+                    let f = tape.envelope[k] * inverseNeighbors
+                    let i = graph.receivers[k], j = graph.senders[k]
+                    for p in 0..<P {
+                        let d1 = blocks[pathInput[p]].dimension, d3 = blocks[pathOutput[p]].dimension
+                        let xin = j * F + blockOffsets[pathInput[p]], out = i * F + blockOffsets[pathOutput[p]]
+                        let yBase = k * Y + pathL2[p] * pathL2[p]
+                        let entries = couplingStart[p]..<couplingStart[p + 1]
+                        for ch in 0..<C {
+                            let w = rp[k * P * C + p * C + ch] * f
+                            let xb = xin + ch * d1, ob = out + ch * d3
+                            for t in entries {
+                                ap[ob + couplingM3[t]] += w * couplingValue[t] * xp[xb + couplingM1[t]] * yp[yBase + couplingM2[t]]
                             }
                         }
                     }
                 }
-            }
+            }}}}
             tape.hidden.append(hidden)
             tape.rawWeights.append(raw)
             // Self-interaction (channel mixing per block) with a residual, then gates.
@@ -308,50 +316,59 @@ extension SpinMultiNetModel {
             }
             // Messages.
             let raw = tape.rawWeights[layer], hidden = tape.hidden[layer]
-            var activated = [Double](repeating: 0, count: H), abar = [Double](repeating: 0, count: H)
-            var wbar = [Double](repeating: 0, count: P * C)
-            for k in 0..<e {
-                let i = graph.receivers[k], j = graph.senders[k]
-                let f = tape.envelope[k] * inverseNeighbors
-                for q in 0..<(P * C) { wbar[q] = 0 }
-                var fRawSum = 0.0
-                for (p, path) in paths.enumerated() {
-                    let d1 = blocks[path.input].dimension, d2 = 2 * path.l2 + 1, d3 = blocks[path.output].dimension
-                    let xin = j * F + blockOffsets[path.input], out = i * F + blockOffsets[path.output]
-                    let yBase = k * Y + path.l2 * path.l2
-                    for ch in 0..<C {
-                        let rawW = raw[k * P * C + p * C + ch]
-                        let w = rawW * f
-                        var tsum = 0.0  // Σ_m3 aggbar · (CG x Y)
-                        for m1 in 0..<d1 {
-                            let xv = x[xin + ch * d1 + m1]
-                            var xb = 0.0
-                            for m2 in 0..<d2 {
-                                let yv = tape.harmonics[yBase + m2]
-                                let cgBase = (m1 * d2 + m2) * d3
-                                var s = 0.0
-                                for m3 in 0..<d3 { s += aggbar[out + ch * d3 + m3] * path.coupling[cgBase + m3] }
-                                tsum += s * xv * yv
-                                xb += s * yv
-                                ybarEdges[yBase + m2] += w * s * xv
+            var wbarAll = [Double](repeating: 0, count: e * P * C)
+            x.withUnsafeBufferPointer { xp in
+            xprev.withUnsafeMutableBufferPointer { xbp in
+            aggbar.withUnsafeBufferPointer { abp in
+            raw.withUnsafeBufferPointer { rp in
+            tape.harmonics.withUnsafeBufferPointer { yp in
+            ybarEdges.withUnsafeMutableBufferPointer { ybp in
+            wbarAll.withUnsafeMutableBufferPointer { wbp in
+                for k in 0..<e {
+                    let i = graph.receivers[k], j = graph.senders[k]
+                    let f = tape.envelope[k] * inverseNeighbors
+                    var fRawSum = 0.0
+                    for p in 0..<P {
+                        let d1 = blocks[pathInput[p]].dimension, d3 = blocks[pathOutput[p]].dimension
+                        let xin = j * F + blockOffsets[pathInput[p]], out = i * F + blockOffsets[pathOutput[p]]
+                        let yBase = k * Y + pathL2[p] * pathL2[p]
+                        let entries = couplingStart[p]..<couplingStart[p + 1]
+                        for ch in 0..<C {
+                            let rawW = rp[k * P * C + p * C + ch]
+                            let w = rawW * f
+                            let xb = xin + ch * d1, ob = out + ch * d3
+                            var tsum = 0.0  // Σ aggbar · C · x · Y
+                            for t in entries {
+                                let g = abp[ob + couplingM3[t]] * couplingValue[t]
+                                let xv = xp[xb + couplingM1[t]], yv = yp[yBase + couplingM2[t]]
+                                tsum += g * xv * yv
+                                xbp[xb + couplingM1[t]] += w * g * yv
+                                ybp[yBase + couplingM2[t]] += w * g * xv
                             }
-                            xprev[xin + ch * d1 + m1] += w * xb
+                            wbp[k * P * C + p * C + ch] = tsum * f
+                            fRawSum += tsum * rawW
                         }
-                        wbar[p * C + ch] = tsum * f
-                        fRawSum += tsum * rawW
+                    }
+                    fbar[k] += fRawSum * inverseNeighbors
+                }
+            }}}}}}}
+            // Radial MLP backward for all edges: āct = W̄·W₂, h̄ = āct ∘ SiLU′(hidden), Z̄ += h̄·W₁.
+            if e > 0 {
+                var hbar = [Double](repeating: 0, count: e * H)
+                wbarAll.withUnsafeBufferPointer { wb in
+                    w2.withUnsafeBufferPointer { w in
+                        hbar.withUnsafeMutableBufferPointer { h in
+                            BLAS.multiply(wb.baseAddress!, w.baseAddress!, h.baseAddress!, m: e, n: H, k: P * C)
+                        }
                     }
                 }
-                fbar[k] += fRawSum * inverseNeighbors
-                // Radial MLP.
-                for h in 0..<H { activated[h] = silu(hidden[k * H + h]); abar[h] = 0 }
-                for o in 0..<(P * C) where wbar[o] != 0 {
-                    for h in 0..<H { abar[h] += w2[o * H + h] * wbar[o] }
-                }
-                let zi = k * (Nb + G)
-                for h in 0..<H {
-                    let hb = abar[h] * siluDerivative(hidden[k * H + h])
-                    if hb == 0 { continue }
-                    for q in 0..<(Nb + G) { zbar[zi + q] += w1[h * (Nb + G) + q] * hb }
+                for q in 0..<(e * H) { hbar[q] *= siluDerivative(hidden[q]) }
+                hbar.withUnsafeBufferPointer { h in
+                    w1.withUnsafeBufferPointer { w in
+                        zbar.withUnsafeMutableBufferPointer { z in
+                            BLAS.multiply(h.baseAddress!, w.baseAddress!, z.baseAddress!, m: e, n: Nb + G, k: H, beta: 1)
+                        }
+                    }
                 }
             }
             xbar = xprev

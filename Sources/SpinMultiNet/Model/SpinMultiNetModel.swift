@@ -18,6 +18,13 @@ public final class SpinMultiNetModel {
         var coupling: [Double]
     }
     let paths: [Path]
+    /// The non-zero coupling coefficients of all paths, flattened: entries
+    /// `couplingStart[p]..<couplingStart[p+1]` belong to path p, each (m₁, m₂, m₃, value).
+    let couplingStart: [Int]
+    let couplingM1: [Int], couplingM2: [Int], couplingM3: [Int]
+    let couplingValue: [Double]
+    /// Per path: input block, l₂, output block (plain arrays for the hot loops).
+    let pathInput: [Int], pathL2: [Int], pathOutput: [Int]
     /// Named weights.
     public internal(set) var weights: [String: [Double]]
 
@@ -45,6 +52,17 @@ public final class SpinMultiNetModel {
             }
         }
         paths = p
+        var start = [0], m1 = [Int](), m2 = [Int](), m3 = [Int](), value = [Double]()
+        for path in p {
+            let d2 = 2 * path.l2 + 1, d3 = blocks[path.output].dimension
+            for (k, v) in path.coupling.enumerated() where v != 0 {
+                m1.append(k / (d2 * d3)); m2.append((k / d3) % d2); m3.append(k % d3); value.append(v)
+            }
+            start.append(value.count)
+        }
+        couplingStart = start
+        couplingM1 = m1; couplingM2 = m2; couplingM3 = m3; couplingValue = value
+        pathInput = p.map(\.input); pathL2 = p.map(\.l2); pathOutput = p.map(\.output)
         harmonics = SphericalHarmonics(lMax: c.lMax)
         radial = RadialBasis(count: c.radialBasis, cutoff: c.cutoff)
         scalarBlock = blocks.firstIndex(of: .scalar)!
