@@ -87,7 +87,7 @@ extension SpinMultiNetModel {
             }
             let (a, b, cc) = Self.toHarmonicOrder(moments[i])
             let mb = i * F + blockOffsets[momentBlock]
-            for ch in 0..<C { x[mb + 3 * ch] = wm[ch] * a; x[mb + 3 * ch + 1] = wm[ch] * b; x[mb + 3 * ch + 2] = wm[ch] * cc }
+            for ch in 0..<C { x[mb + ch] = wm[ch] * a; x[mb + C + ch] = wm[ch] * b; x[mb + 2 * C + ch] = wm[ch] * cc }
         }
 
         // Edge invariants and harmonics (the same for every layer).
@@ -155,16 +155,13 @@ extension SpinMultiNetModel {
                     let f = tape.envelope[k] * inverseNeighbors
                     let i = graph.receivers[k], j = graph.senders[k]
                     for p in 0..<P {
-                        let d1 = blocks[pathInput[p]].dimension, d3 = blocks[pathOutput[p]].dimension
                         let xin = j * F + blockOffsets[pathInput[p]], out = i * F + blockOffsets[pathOutput[p]]
                         let yBase = k * Y + pathL2[p] * pathL2[p]
-                        let entries = couplingStart[p]..<couplingStart[p + 1]
-                        for ch in 0..<C {
-                            let w = rp[k * P * C + p * C + ch] * f
-                            let xb = xin + ch * d1, ob = out + ch * d3
-                            for t in entries {
-                                ap[ob + couplingM3[t]] += w * couplingValue[t] * xp[xb + couplingM1[t]] * yp[yBase + couplingM2[t]]
-                            }
+                        let wo = k * P * C + p * C
+                        for t in couplingStart[p]..<couplingStart[p + 1] {
+                            let cy = f * couplingValue[t] * yp[yBase + couplingM2[t]]
+                            let xo = xin + couplingM1[t] * C, oo = out + couplingM3[t] * C
+                            for ch in 0..<C { ap[oo + ch] += cy * rp[wo + ch] * xp[xo + ch] }
                         }
                     }
                 }
@@ -179,8 +176,8 @@ extension SpinMultiNetModel {
                     for co in 0..<C {
                         for m in 0..<d {
                             var s = 0.0
-                            for ci in 0..<C { s += wl[wb + co * C + ci] * agg[base + ci * d + m] }
-                            y[base + co * d + m] += s
+                            for ci in 0..<C { s += wl[wb + co * C + ci] * agg[base + m * C + ci] }
+                            y[base + m * C + co] += s
                         }
                     }
                 }
@@ -208,7 +205,7 @@ extension SpinMultiNetModel {
             atomic[i] = energy
             let mb = i * F + blockOffsets[momentBlock]
             var a = 0.0, b = 0.0, cc = 0.0
-            for ch in 0..<C { a += ws[ch] * x[mb + 3 * ch]; b += ws[ch] * x[mb + 3 * ch + 1]; cc += ws[ch] * x[mb + 3 * ch + 2] }
+            for ch in 0..<C { a += ws[ch] * x[mb + ch]; b += ws[ch] * x[mb + C + ch]; cc += ws[ch] * x[mb + 2 * C + ch] }
             spins[i] = Vector3(cc, a, b)  // (y, z, x) → Cartesian
         }
         return (ModelOutput(energy: atomic.reduce(0, +), atomicEnergies: atomic, spins: spins), tape)
@@ -231,7 +228,7 @@ extension SpinMultiNetModel {
                         out[base + ch] = tanh(y[base + ch])
                     } else {
                         let g = sigmoid(y[s0 + ch])
-                        for m in 0..<d { out[base + ch * d + m] = y[base + ch * d + m] * g }
+                        for m in 0..<d { out[base + m * C + ch] = y[base + m * C + ch] * g }
                     }
                 }
             }
@@ -262,7 +259,7 @@ extension SpinMultiNetModel {
             if let sb = spinCotangents?[i] {
                 let (a, b, cc) = Self.toHarmonicOrder(sb)
                 let mb = i * F + blockOffsets[momentBlock]
-                for ch in 0..<C { xbar[mb + 3 * ch] += ws[ch] * a; xbar[mb + 3 * ch + 1] += ws[ch] * b; xbar[mb + 3 * ch + 2] += ws[ch] * cc }
+                for ch in 0..<C { xbar[mb + ch] += ws[ch] * a; xbar[mb + C + ch] += ws[ch] * b; xbar[mb + 2 * C + ch] += ws[ch] * cc }
             }
         }
 
@@ -291,8 +288,8 @@ extension SpinMultiNetModel {
                             let g = sigmoid(y[s0 + ch])
                             var dot = 0.0
                             for m in 0..<d {
-                                ybar[base + ch * d + m] += xbar[base + ch * d + m] * g
-                                dot += xbar[base + ch * d + m] * y[base + ch * d + m]
+                                ybar[base + m * C + ch] += xbar[base + m * C + ch] * g
+                                dot += xbar[base + m * C + ch] * y[base + m * C + ch]
                             }
                             ybar[s0 + ch] += dot * g * (1 - g)
                         }
@@ -307,9 +304,9 @@ extension SpinMultiNetModel {
                     let d = irrep.dimension, base = i * F + blockOffsets[b], wb = b * C * C
                     for co in 0..<C {
                         for m in 0..<d {
-                            let g = ybar[base + co * d + m]
+                            let g = ybar[base + m * C + co]
                             if g == 0 { continue }
-                            for ci in 0..<C { aggbar[base + ci * d + m] += wl[wb + co * C + ci] * g }
+                            for ci in 0..<C { aggbar[base + m * C + ci] += wl[wb + co * C + ci] * g }
                         }
                     }
                 }
@@ -329,24 +326,23 @@ extension SpinMultiNetModel {
                     let f = tape.envelope[k] * inverseNeighbors
                     var fRawSum = 0.0
                     for p in 0..<P {
-                        let d1 = blocks[pathInput[p]].dimension, d3 = blocks[pathOutput[p]].dimension
                         let xin = j * F + blockOffsets[pathInput[p]], out = i * F + blockOffsets[pathOutput[p]]
                         let yBase = k * Y + pathL2[p] * pathL2[p]
-                        let entries = couplingStart[p]..<couplingStart[p + 1]
-                        for ch in 0..<C {
-                            let rawW = rp[k * P * C + p * C + ch]
-                            let w = rawW * f
-                            let xb = xin + ch * d1, ob = out + ch * d3
-                            var tsum = 0.0  // Σ aggbar · C · x · Y
-                            for t in entries {
-                                let g = abp[ob + couplingM3[t]] * couplingValue[t]
-                                let xv = xp[xb + couplingM1[t]], yv = yp[yBase + couplingM2[t]]
-                                tsum += g * xv * yv
-                                xbp[xb + couplingM1[t]] += w * g * yv
-                                ybp[yBase + couplingM2[t]] += w * g * xv
+                        let wo = k * P * C + p * C
+                        for t in couplingStart[p]..<couplingStart[p + 1] {
+                            let cv = couplingValue[t], yv = yp[yBase + couplingM2[t]]
+                            let xo = xin + couplingM1[t] * C, oo = out + couplingM3[t] * C
+                            var yAccumulated = 0.0
+                            for ch in 0..<C {
+                                let g = abp[oo + ch] * cv
+                                let xv = xp[xo + ch], rawW = rp[wo + ch]
+                                let gxy = g * xv * yv  // ∂L/∂(raw weight · f)
+                                wbp[wo + ch] += gxy * f
+                                fRawSum += gxy * rawW
+                                xbp[xo + ch] += rawW * f * g * yv
+                                yAccumulated += rawW * f * g * xv
                             }
-                            wbp[k * P * C + p * C + ch] = tsum * f
-                            fRawSum += tsum * rawW
+                            ybp[yBase + couplingM2[t]] += yAccumulated
                         }
                     }
                     fbar[k] += fRawSum * inverseNeighbors
@@ -401,7 +397,7 @@ extension SpinMultiNetModel {
             mbar[i] += (normBar / tape.momentNorms[i]) * tape.moments[i]
             let mb = i * F + blockOffsets[momentBlock]
             var a = 0.0, b = 0.0, cc = 0.0
-            for ch in 0..<C { a += wm[ch] * xbar[mb + 3 * ch]; b += wm[ch] * xbar[mb + 3 * ch + 1]; cc += wm[ch] * xbar[mb + 3 * ch + 2] }
+            for ch in 0..<C { a += wm[ch] * xbar[mb + ch]; b += wm[ch] * xbar[mb + C + ch]; cc += wm[ch] * xbar[mb + 2 * C + ch] }
             mbar[i] += Vector3(cc, a, b)
         }
         return ModelInputGradients(edgeVectors: vbar, moments: mbar)
