@@ -123,3 +123,19 @@ final class PotentialTests: XCTestCase {
         XCTAssertGreaterThan(abs(try energy(rc - 1.0) - isolated), 1e-6, "a neighbour inside the cutoff matters")
     }
 }
+
+final class ShippedModelTests: XCTestCase {
+    var inputs: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("inputs") }
+
+    func testShippedModelMatchesItsConfiguration() throws {
+        let config = try ModelConfiguration(input: ConfigObject.load(path: inputs.appendingPathComponent("models/nio-small.config.json").path))
+        let (model, metadata) = try ModelFile.read(path: inputs.appendingPathComponent("models/nio-random.safetensors").path)
+        XCTAssertEqual(model.configuration, config)
+        XCTAssertEqual(metadata["provenance.seed"], "1")
+        // Writing and reading back keeps every weight bit for bit.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("roundtrip-\(UUID()).safetensors").path
+        try ModelFile.write(model, to: path)
+        XCTAssertEqual(try ModelFile.read(path: path).model.weights, model.weights)
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
