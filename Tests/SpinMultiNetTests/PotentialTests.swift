@@ -19,6 +19,25 @@ final class PotentialTests: XCTestCase {
         return m
     }
 
+    /// A random model made magnetic: its gates close as |m| grows (the |m| Gaussians push the
+    /// invariant scalars down) and its spin readout has a gain above one at small |m|, so the
+    /// self-consistent spins settle at non-zero moments (about ±1.5 μB on Ni in AFM-II NiO)
+    /// instead of collapsing to the trivial fixed point m* = 0 that a random model has.
+    func magneticModel(seed: UInt64 = 1) throws -> SpinMultiNetModel {
+        let m = try model(seed: seed)
+        let c = m.configuration
+        let S = c.species.count, G = c.momentBasis
+        var we = m.weights["embedding.weight"]!, be = m.weights["embedding.bias"]!
+        for ch in 0..<c.channels {
+            for k in 0..<G { we[ch * (S + G) + S + k] = -0.5 * c.momentRange * Double(k) / Double(G - 1) }
+            be[ch] = 3
+        }
+        m.weights["embedding.weight"] = we
+        m.weights["embedding.bias"] = be
+        m.weights["spin_readout.weight"] = m.weights["spin_readout.weight"]!.map { $0 / 0.3 * 2.5 }
+        return m
+    }
+
     /// AFM-II NiO: the 4-atom rhombohedral cell repeated, rattled.
     func nio(repeats: Int = 1, rattle: Double = 0.1, seed: UInt64 = 3) throws -> AtomicSystem {
         let a = 4.17, h = a / 2
@@ -53,11 +72,15 @@ final class PotentialTests: XCTestCase {
     }
 
     func testSelfConsistentForcesAreTotalDerivatives() throws {
-        let p = SpinMultiNetPotential(model: try model(), mode: .selfConsistent(tolerance: 1e-11, maxIterations: 500, mixing: 0.5))
+        let p = SpinMultiNetPotential(model: try magneticModel(), mode: .selfConsistent(tolerance: 1e-13, maxIterations: 5000, mixing: 0.3))
         let s = try nio()
         _ = try FiniteDifferenceCheck.energy(p, s)
         XCTAssertGreaterThan(p.lastIterations.spins, 2, "the spins really moved from their estimates")
-        let report = try FiniteDifferenceCheck().run(p, s)
+        XCTAssertGreaterThan(p.spinState!.map(\.norm).min()!, 0.5, "a non-trivial fixed point, so dm*/dR and the adjoint matter")
+        var check = FiniteDifferenceCheck()
+        check.displacement = 1e-4  // the spins converge to 1e-13 μB: keep that noise below the step
+        check.strain = 1e-5
+        let report = try check.run(p, s)
         XCTAssertLessThan(report.maxForceError, 2e-6 * max(1, report.maxForce), "\(report)")
         XCTAssertLessThan(report.maxVirialError!, 2e-5 * max(1, report.maxVirial!), "\(report)")
         // The fixed-spin forces differ: the adjoint term matters.
@@ -66,12 +89,18 @@ final class PotentialTests: XCTestCase {
     }
 
     func testSelfConsistentSpinsAreAFixedPointAndStayCollinear() throws {
-        let p = SpinMultiNetPotential(model: try model(), mode: .selfConsistent(tolerance: 1e-10, maxIterations: 500, mixing: 0.5))
+        let p = SpinMultiNetPotential(model: try magneticModel(), mode: .selfConsistent(tolerance: 1e-10, maxIterations: 2000, mixing: 0.3))
         let s = try nio(repeats: 2)
         let list = CellListBuilder().build(positions: s.positions, cell: s.cell, radius: p.cutoff, kind: .full)
         let r = try p.evaluate(s, neighbors: list, request: .all)
         guard case let .collinear(moments)? = r.magneticMoments else { return XCTFail("collinear in, collinear out") }
         let state = p.spinState!
+        XCTAssertGreaterThan(abs(moments[0]), 0.5)
+        // Sign changes against the estimates are reported, never hidden.
+        guard case let .collinear(estimates)? = s.initialMagneticMoments else { return XCTFail() }
+        let changed = (0..<s.atomCount).filter { abs(estimates[$0]) >= 0.3 && (moments[$0] * estimates[$0] < 0 || abs(moments[$0]) < 0.3) }
+        XCTAssertEqual(p.flippedAtoms, changed)
+        XCTAssertEqual(r.diagnostics[2], Double(changed.count))
         for i in 0..<s.atomCount {
             XCTAssertEqual(state[i].x, 0)
             XCTAssertEqual(state[i].y, 0)
