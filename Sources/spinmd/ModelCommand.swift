@@ -43,6 +43,7 @@ struct Model: ParsableCommand {
                 print("cutoff: \(c.cutoff) Å; layers: \(c.layers); channels: \(c.channels) per irrep; l_max: \(c.lMax)")
                 print("hidden irreps: " + model.blocks.map(\.description).joined(separator: " "))
                 print("radial basis: \(c.radialBasis) Bessel; moment basis: \(c.momentBasis) Gaussians up to \(c.momentRange) μB; MLP width \(c.hidden)")
+                print("tensor-product paths per layer: \(model.pathCount) (\(model.nonZeroCouplings) non-zero coupling coefficients)")
                 print("parameters: \(model.parameterCount)")
                 print("units: \(metadata["units"] ?? "?")")
                 for (k, v) in metadata.sorted(by: { $0.key < $1.key }) where k.hasPrefix("provenance.") {

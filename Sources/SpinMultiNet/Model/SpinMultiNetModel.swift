@@ -117,6 +117,10 @@ public final class SpinMultiNetModel {
         return c.channels
     }
 
+    /// Tensor-product paths per layer and their non-zero coupling coefficients.
+    public var pathCount: Int { paths.count }
+    public var nonZeroCouplings: Int { couplingValue.count }
+
     /// Total number of weights.
     public var parameterCount: Int { weights.values.reduce(0) { $0 + $1.count } }
 
