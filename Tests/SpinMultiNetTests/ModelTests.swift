@@ -15,7 +15,7 @@ final class ModelTests: XCTestCase {
         let m = try SpinMultiNetModel(configuration: c, seed: seed)
         // Random biases too, so no symmetry holds by accident of zeros.
         var g = SeededGenerator(seed: seed + 100)
-        for (name, w) in m.weights where name.hasSuffix(".bias") { m.weights[name] = w.map { _ in 0.3 * g.nextGaussian() } }
+        for name in m.weights.keys.sorted() where name.hasSuffix(".bias") { let w = m.weights[name]!; m.weights[name] = w.map { _ in 0.3 * g.nextGaussian() } }
         return m
     }
 

@@ -132,3 +132,22 @@ final class VectorSpinTests: XCTestCase {
         XCTAssertGreaterThan(abs(m[0].y) + abs(m[0].z), 1e-6, "non-collinear output is not projected on an axis")
     }
 }
+
+final class ParallelModelTests: XCTestCase {
+    func testTwoThreadsAgreeWithOneAndAreReproducible() throws {
+        let s = try TestModels.nio(repeats: 2)
+        func evaluate(threads: Int) throws -> PotentialResult {
+            let model = try TestModels.magneticModel()
+            model.executor = ParallelExecutor(threads: threads)
+            let p = SpinMultiNetPotential(model: model, mode: .selfConsistent(tolerance: 1e-10, maxIterations: 3000, mixing: 0.3))
+            let list = CellListBuilder().build(positions: s.positions, cell: s.cell, radius: p.cutoff, kind: .full)
+            XCTAssertEqual(model.edgeChunks(ModelGraph(system: s, neighbors: list, cutoff: p.cutoff, speciesIndex: s.species.map { model.speciesIndex($0)! })).count, threads)
+            return try p.evaluate(s, neighbors: list, request: .all)
+        }
+        let one = try evaluate(threads: 1), two = try evaluate(threads: 2), again = try evaluate(threads: 2)
+        XCTAssertEqual(two.energy, again.energy)
+        XCTAssertEqual(two.forces!, again.forces!, "bitwise reproducible for a given thread count")
+        XCTAssertEqual(one.energy, two.energy, accuracy: 1e-9)
+        for i in 0..<s.atomCount { XCTAssertLessThan((one.forces![i] - two.forces![i]).norm, 1e-8) }
+    }
+}

@@ -13,7 +13,7 @@ enum TestModels {
         c.averageNeighbors = 12
         let m = try SpinMultiNetModel(configuration: c, seed: seed)
         var g = SeededGenerator(seed: seed + 7)
-        for (name, w) in m.weights where name.hasSuffix(".bias") { m.weights[name] = w.map { _ in 0.2 * g.nextGaussian() } }
+        for name in m.weights.keys.sorted() where name.hasSuffix(".bias") { let w = m.weights[name]!; m.weights[name] = w.map { _ in 0.2 * g.nextGaussian() } }
         m.weights["spin_readout.weight"] = m.weights["spin_readout.weight"]!.map { 0.3 * $0 }
         m.weights["readout2.weight"] = m.weights["readout2.weight"]!.map { 20 * $0 }  // forces of a realistic size
         return m

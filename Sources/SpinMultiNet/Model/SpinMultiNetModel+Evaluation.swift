@@ -36,6 +36,8 @@ public struct ModelTape {
     var radialDerivatives: [Double] = []   // E × Nb
     var envelope: [Double] = [], envelopeDerivative: [Double] = []
     var dotBasisDerivatives: [Double] = [] // E × G
+    /// Edges of each thread's chunk (contiguous runs of receivers).
+    var edgeChunks: [Range<Int>] = []
     // Layers.
     var layerInputs: [[Double]] = []       // per layer N × F
     var hidden: [[Double]] = []            // per layer E × H (pre-activation)
@@ -67,6 +69,7 @@ extension SpinMultiNetModel {
         let n = graph.nodeCount, e = graph.edgeCount, C = c.channels, F = featureSize
         let S = c.species.count, G = c.momentBasis, Nb = c.radialBasis, H = c.hidden, P = paths.count
         var tape = ModelTape(graph: graph, moments: moments)
+        tape.edgeChunks = edgeChunks(graph)
 
         // Node embedding: 0e+ from one-hot(Z) ⊕ Gaussians(|m|); 1e- from m itself.
         var x = [Double](repeating: 0, count: n * F)
@@ -151,7 +154,10 @@ extension SpinMultiNetModel {
             agg.withUnsafeMutableBufferPointer { ap in
             raw.withUnsafeBufferPointer { rp in
             tape.harmonics.withUnsafeBufferPointer { yp in
-                for k in 0..<e {
+              let chunks = tape.edgeChunks
+              executor.forEachChunk { c in
+                guard c < chunks.count else { return }
+                for k in chunks[c] {
                     let f = tape.envelope[k] * inverseNeighbors
                     let i = graph.receivers[k], j = graph.senders[k]
                     for p in 0..<P {
@@ -165,6 +171,7 @@ extension SpinMultiNetModel {
                         }
                     }
                 }
+              }
             }}}}
             tape.hidden.append(hidden)
             tape.rawWeights.append(raw)
@@ -209,6 +216,23 @@ extension SpinMultiNetModel {
             spins[i] = Vector3(cc, a, b)  // (y, z, x) → Cartesian
         }
         return (ModelOutput(energy: atomic.reduce(0, +), atomicEnergies: atomic, spins: spins), tape)
+    }
+
+    /// Splits the edges into one contiguous range per thread, cutting only between receivers, so
+    /// each thread owns the messages into its atoms (needs edges sorted by receiver; otherwise
+    /// one chunk).
+    func edgeChunks(_ graph: ModelGraph) -> [Range<Int>] {
+        let e = graph.edgeCount
+        let sorted = zip(graph.receivers, graph.receivers.dropFirst()).allSatisfy { $0 <= $1 }
+        guard executor.threads > 1, sorted, e >= 256 else { return [0..<e] }
+        var cuts = [0]
+        for t in 1..<executor.threads {
+            var k = e * t / executor.threads
+            while k < e && k > 0 && graph.receivers[k] == graph.receivers[k - 1] { k += 1 }
+            cuts.append(max(cuts.last!, k))
+        }
+        cuts.append(e)
+        return (0..<executor.threads).map { cuts[$0]..<cuts[$0 + 1] }
     }
 
     /// The gate nonlinearity: SiLU on invariant scalars, tanh on the other scalars (odd, so
@@ -314,14 +338,21 @@ extension SpinMultiNetModel {
             // Messages.
             let raw = tape.rawWeights[layer], hidden = tape.hidden[layer]
             var wbarAll = [Double](repeating: 0, count: e * P * C)
+            let chunks = tape.edgeChunks
+            // Sender contributions go to one buffer per chunk, summed in chunk order below.
+            var senderBuffers = [Double](repeating: 0, count: chunks.count * n * F)
             x.withUnsafeBufferPointer { xp in
-            xprev.withUnsafeMutableBufferPointer { xbp in
+            senderBuffers.withUnsafeMutableBufferPointer { sbp in
+            fbar.withUnsafeMutableBufferPointer { fbp in
             aggbar.withUnsafeBufferPointer { abp in
             raw.withUnsafeBufferPointer { rp in
             tape.harmonics.withUnsafeBufferPointer { yp in
             ybarEdges.withUnsafeMutableBufferPointer { ybp in
             wbarAll.withUnsafeMutableBufferPointer { wbp in
-                for k in 0..<e {
+              executor.forEachChunk { c in
+                guard c < chunks.count else { return }
+                let xbp = sbp.baseAddress! + c * n * F
+                for k in chunks[c] {
                     let i = graph.receivers[k], j = graph.senders[k]
                     let f = tape.envelope[k] * inverseNeighbors
                     var fRawSum = 0.0
@@ -345,9 +376,14 @@ extension SpinMultiNetModel {
                             ybp[yBase + couplingM2[t]] += yAccumulated
                         }
                     }
-                    fbar[k] += fRawSum * inverseNeighbors
+                    fbp[k] += fRawSum * inverseNeighbors
                 }
-            }}}}}}}
+              }
+            }}}}}}}}
+            for c in 0..<chunks.count {
+                let base = c * n * F
+                for q in 0..<(n * F) { xprev[q] += senderBuffers[base + q] }
+            }
             // Radial MLP backward for all edges: āct = W̄·W₂, h̄ = āct ∘ SiLU′(hidden), Z̄ += h̄·W₁.
             if e > 0 {
                 var hbar = [Double](repeating: 0, count: e * H)

@@ -27,6 +27,8 @@ public final class SpinMultiNetModel {
     let pathInput: [Int], pathL2: [Int], pathOutput: [Int]
     /// Named weights.
     public internal(set) var weights: [String: [Double]]
+    /// Threads for the edge loops (results are bitwise reproducible for a given thread count).
+    public var executor = ParallelExecutor(threads: 1)
 
     let harmonics: SphericalHarmonics
     let radial: RadialBasis

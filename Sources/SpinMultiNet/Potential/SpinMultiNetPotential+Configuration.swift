@@ -6,7 +6,11 @@ extension SpinMultiNetPotential {
     /// `{"type": "spinmultinet", "model": "model.safetensors", "spins": "self-consistent",
     ///   "tolerance_uB": 1e-6, "max_iterations": 200, "mixing": 0.5}`.
     public static func register() {
-        PotentialFactory.register("spinmultinet") { c, _, base in try SpinMultiNetPotential(configuration: c, baseDirectory: base) }
+        PotentialFactory.register("spinmultinet") { c, executor, base in
+            let potential = try SpinMultiNetPotential(configuration: c, baseDirectory: base)
+            potential.model.executor = executor
+            return potential
+        }
     }
 
     convenience init(configuration c: ConfigObject, baseDirectory: String) throws {
