@@ -134,7 +134,7 @@ extension SpinMultiNetModel {
                 tape.edgeInputs.withUnsafeBufferPointer { z in
                     w1.withUnsafeBufferPointer { w in
                         hidden.withUnsafeMutableBufferPointer { h in
-                            BLAS.multiplyTransposed(z.baseAddress!, w.baseAddress!, h.baseAddress!, m: e, n: H, k: Nb + G)
+                            BLAS.multiplyTransposed(z.baseAddress!, w.baseAddress!, h.baseAddress!, m: e, n: H, k: Nb + G, executor: executor)
                         }
                     }
                 }
@@ -143,7 +143,7 @@ extension SpinMultiNetModel {
                 activated.withUnsafeBufferPointer { a in
                     w2.withUnsafeBufferPointer { w in
                         raw.withUnsafeMutableBufferPointer { r in
-                            BLAS.multiplyTransposed(a.baseAddress!, w.baseAddress!, r.baseAddress!, m: e, n: P * C, k: H)
+                            BLAS.multiplyTransposed(a.baseAddress!, w.baseAddress!, r.baseAddress!, m: e, n: P * C, k: H, executor: executor)
                         }
                     }
                 }
@@ -390,7 +390,7 @@ extension SpinMultiNetModel {
                 wbarAll.withUnsafeBufferPointer { wb in
                     w2.withUnsafeBufferPointer { w in
                         hbar.withUnsafeMutableBufferPointer { h in
-                            BLAS.multiply(wb.baseAddress!, w.baseAddress!, h.baseAddress!, m: e, n: H, k: P * C)
+                            BLAS.multiply(wb.baseAddress!, w.baseAddress!, h.baseAddress!, m: e, n: H, k: P * C, executor: executor)
                         }
                     }
                 }
@@ -398,7 +398,7 @@ extension SpinMultiNetModel {
                 hbar.withUnsafeBufferPointer { h in
                     w1.withUnsafeBufferPointer { w in
                         zbar.withUnsafeMutableBufferPointer { z in
-                            BLAS.multiply(h.baseAddress!, w.baseAddress!, z.baseAddress!, m: e, n: Nb + G, k: H, beta: 1)
+                            BLAS.multiply(h.baseAddress!, w.baseAddress!, z.baseAddress!, m: e, n: Nb + G, k: H, beta: 1, executor: executor)
                         }
                     }
                 }
