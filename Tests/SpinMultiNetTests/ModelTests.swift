@@ -5,19 +5,7 @@ import SpinMD
 final class ModelTests: XCTestCase {
     static let ni = Element(symbol: "Ni")!, o = Element(symbol: "O")!
 
-    func model(lMax: Int = 1, seed: UInt64 = 1) throws -> SpinMultiNetModel {
-        var c = ModelConfiguration(species: [28, 8], referenceEnergies: [-1.5, -0.5])
-        c.lMax = lMax
-        c.cutoff = 4.0
-        c.channels = 4
-        c.hidden = 8
-        c.averageNeighbors = 6
-        let m = try SpinMultiNetModel(configuration: c, seed: seed)
-        // Random biases too, so no symmetry holds by accident of zeros.
-        var g = SeededGenerator(seed: seed + 100)
-        for name in m.weights.keys.sorted() where name.hasSuffix(".bias") { let w = m.weights[name]!; m.weights[name] = w.map { _ in 0.3 * g.nextGaussian() } }
-        return m
-    }
+    func model(lMax: Int = 1, seed: UInt64 = 1) throws -> SpinMultiNetModel { try TestModels.model(seed: seed, lMax: lMax) }
 
     /// A small random cluster graph with all pairs within the cutoff.
     func cluster(seed: UInt64 = 3, atoms: Int = 6) -> (ModelGraph, [Vector3], [Vector3]) {

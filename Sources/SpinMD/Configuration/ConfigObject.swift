@@ -139,6 +139,19 @@ public final class ConfigObject {
         }
     }
 
+    /// A non-empty array of element symbols, e.g. ["Ni", "O"].
+    public func elements(_ key: String) throws -> [Element] {
+        guard let list = raw(key), case let .array(items) = list.value, !items.isEmpty else {
+            throw missing(key, "an array of element symbols, e.g. [\"Ni\", \"O\"]")
+        }
+        return try items.map { item in
+            guard case let .string(symbol) = item.value, let e = Element(symbol: symbol) else {
+                throw SpinMDError.invalidInput(location: "\(file):\(item.line): key '\(fullKey(key))'", message: "expected an element symbol such as \"Ni\"")
+            }
+            return e
+        }
+    }
+
     /// A time given in fs (`<base>_fs`) or ps (`<base>_ps`), returned in fs.
     public func optionalTime(_ base: String, _ check: NumberCheck = .positive) throws -> Double? {
         let fs = try optionalDouble(base + "_fs", check)

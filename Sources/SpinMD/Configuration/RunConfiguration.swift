@@ -116,15 +116,7 @@ public struct RunConfiguration {
             }
         } else if s.contains("lattice") {
             let lattice = try s.choice("lattice", CrystalBuilder.Lattice.allCases.map(\.rawValue))
-            guard let symbols = s.raw("elements"), case let .array(items) = symbols.value, !items.isEmpty else {
-                throw s.error("elements", "is required: an array of element symbols, e.g. [\"Ar\"] or [\"Ni\", \"O\"]")
-            }
-            let elements = try items.map { item -> Element in
-                guard case let .string(sym) = item.value, let e = Element(symbol: sym) else {
-                    throw SpinMDError.invalidInput(location: "\(s.file):\(item.line): key '\(s.fullKey("elements"))'", message: "expected an element symbol such as \"Ar\"")
-                }
-                return e
-            }
+            let elements = try s.elements("elements")
             let a = try s.double("a_A", .positive)
             let r = try s.optionalNumbers("repeat") ?? [1, 1, 1]
             guard r.count == 3, r.allSatisfy({ $0 >= 1 && $0 == $0.rounded() }) else {

@@ -6,15 +6,7 @@ extension ModelConfiguration {
     ///   "radial_basis": 8, "moment_basis": 8, "moment_range_uB": 5.0, "hidden": 16,
     ///   "average_neighbors": 12, "reference_energies_eV": {"Ni": -5.0, "O": -4.0}}`.
     public init(input c: ConfigObject) throws {
-        guard let list = c.raw("species"), case let .array(items) = list.value, !items.isEmpty else {
-            throw c.missing("species", "an array of element symbols, e.g. [\"Ni\", \"O\"]")
-        }
-        let elements = try items.map { item -> Element in
-            guard case let .string(s) = item.value, let e = Element(symbol: s) else {
-                throw SpinMDError.invalidInput(location: "\(c.file):\(item.line): key '\(c.fullKey("species"))'", message: "expected an element symbol")
-            }
-            return e
-        }
+        let elements = try c.elements("species")
         self.init(species: elements.map(\.atomicNumber))
         cutoff = try c.double("cutoff_A", default: cutoff, .positive)
         channels = try c.int("channels", default: channels, .range(1, 512))
