@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SpinMultiNet speed on AFM-II NiO supercells (64 and 512 atoms) with the random model
 # inputs/models/nio-random.safetensors: ms per atom-step for energy + forces, fixed and
-# self-consistent spins, 1 and 2 threads. Usage: Benchmarks/spinmultinet-nio.sh [steps=20]
+# self-consistent spins, 1 and 2 threads. Usage: Benchmarks/spinmultinet-nio.sh [steps=20] [precision=double|mixed]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-20}
+precision=${2:-double}
 spinmd=.build/release/spinmd
 [ -x "$spinmd" ] || swift build -c release >/dev/null
 tmp=$(mktemp -d)
@@ -16,7 +17,7 @@ for atoms in 64 512; do
       cat > "$tmp/in.json" <<JSON
 {
   "structure": {"file": "$PWD/inputs/structures/nio-afm2-$atoms.extxyz"},
-  "potential": {"type": "spinmultinet", "model": "$PWD/inputs/models/nio-random.safetensors", "spins": "$spins"},
+  "potential": {"type": "spinmultinet", "model": "$PWD/inputs/models/nio-random.safetensors", "spins": "$spins", "precision": "$precision"},
   "task": "md",
   "md": {"ensemble": "nve", "timestep_fs": 1, "steps": $steps, "initial_temperature_K": 300, "seed": 1},
   "output": {"directory": "$tmp/out", "overwrite": true}

@@ -151,3 +151,24 @@ final class ParallelModelTests: XCTestCase {
         for i in 0..<s.atomCount { XCTAssertLessThan((one.forces![i] - two.forces![i]).norm, 1e-8) }
     }
 }
+
+final class PrecisionTests: XCTestCase {
+    /// Mixed precision (radial MLPs in Float) against Double: energies agree to 1e-6 relative,
+    /// forces to 1e-4 of their largest component (the documented tolerance).
+    func testMixedPrecisionAgreesWithDouble() throws {
+        let s = try TestModels.nio(repeats: 2)
+        func evaluate(_ precision: Precision) throws -> PotentialResult {
+            let model = try TestModels.model()
+            model.precision = precision
+            let p = SpinMultiNetPotential(model: model, mode: .fixed)
+            let list = CellListBuilder().build(positions: s.positions, cell: s.cell, radius: p.cutoff, kind: .full)
+            return try p.evaluate(s, neighbors: list, request: .all)
+        }
+        let d = try evaluate(.double), f = try evaluate(.mixed)
+        XCTAssertNotEqual(d.energy, f.energy, "mixed precision really ran in Float")
+        XCTAssertEqual(f.energy, d.energy, accuracy: 1e-6 * abs(d.energy))
+        let scale = d.forces!.map { max(abs($0.x), abs($0.y), abs($0.z)) }.max()!
+        for i in 0..<s.atomCount { XCTAssertLessThan((f.forces![i] - d.forces![i]).norm, 1e-4 * scale) }
+        print("PRECISION energy difference \(abs(f.energy - d.energy)) eV of \(abs(d.energy)); max force difference \(zip(f.forces!, d.forces!).map { ($0 - $1).norm }.max()!) eV/Å of \(scale)")
+    }
+}

@@ -127,28 +127,12 @@ extension SpinMultiNetModel {
             let w2 = weights["layer\(layer).radial2.weight"]!, b2 = weights["layer\(layer).radial2.bias"]!
             let wl = weights["layer\(layer).linear.weight"]!
             // Radial MLP for all edges at once: hidden = Z·W₁ᵀ + b₁, raw = SiLU(hidden)·W₂ᵀ + b₂.
-            var hidden = [Double](repeating: 0, count: e * H)
-            var raw = [Double](repeating: 0, count: e * P * C)
+            var hidden = BLAS.product(tape.edgeInputs, w1, m: e, n: H, k: Nb + G, transposeB: true, precision: precision, executor: executor)
+            var activated = [Double](repeating: 0, count: e * H)
+            for k in 0..<e { for q in 0..<H { hidden[k * H + q] += b1[q]; activated[k * H + q] = silu(hidden[k * H + q]) } }
+            var raw = BLAS.product(activated, w2, m: e, n: P * C, k: H, transposeB: true, precision: precision, executor: executor)
+            for k in 0..<e { for q in 0..<(P * C) { raw[k * P * C + q] += b2[q] } }
             var agg = [Double](repeating: 0, count: n * F)
-            if e > 0 {
-                tape.edgeInputs.withUnsafeBufferPointer { z in
-                    w1.withUnsafeBufferPointer { w in
-                        hidden.withUnsafeMutableBufferPointer { h in
-                            BLAS.multiplyTransposed(z.baseAddress!, w.baseAddress!, h.baseAddress!, m: e, n: H, k: Nb + G, executor: executor)
-                        }
-                    }
-                }
-                var activated = [Double](repeating: 0, count: e * H)
-                for k in 0..<e { for q in 0..<H { hidden[k * H + q] += b1[q]; activated[k * H + q] = silu(hidden[k * H + q]) } }
-                activated.withUnsafeBufferPointer { a in
-                    w2.withUnsafeBufferPointer { w in
-                        raw.withUnsafeMutableBufferPointer { r in
-                            BLAS.multiplyTransposed(a.baseAddress!, w.baseAddress!, r.baseAddress!, m: e, n: P * C, k: H, executor: executor)
-                        }
-                    }
-                }
-                for k in 0..<e { for q in 0..<(P * C) { raw[k * P * C + q] += b2[q] } }
-            }
             // Tensor-product messages over the non-zero coupling coefficients.
             x.withUnsafeBufferPointer { xp in
             agg.withUnsafeMutableBufferPointer { ap in
@@ -385,24 +369,10 @@ extension SpinMultiNetModel {
                 for q in 0..<(n * F) { xprev[q] += senderBuffers[base + q] }
             }
             // Radial MLP backward for all edges: āct = W̄·W₂, h̄ = āct ∘ SiLU′(hidden), Z̄ += h̄·W₁.
-            if e > 0 {
-                var hbar = [Double](repeating: 0, count: e * H)
-                wbarAll.withUnsafeBufferPointer { wb in
-                    w2.withUnsafeBufferPointer { w in
-                        hbar.withUnsafeMutableBufferPointer { h in
-                            BLAS.multiply(wb.baseAddress!, w.baseAddress!, h.baseAddress!, m: e, n: H, k: P * C, executor: executor)
-                        }
-                    }
-                }
-                for q in 0..<(e * H) { hbar[q] *= siluDerivative(hidden[q]) }
-                hbar.withUnsafeBufferPointer { h in
-                    w1.withUnsafeBufferPointer { w in
-                        zbar.withUnsafeMutableBufferPointer { z in
-                            BLAS.multiply(h.baseAddress!, w.baseAddress!, z.baseAddress!, m: e, n: Nb + G, k: H, beta: 1, executor: executor)
-                        }
-                    }
-                }
-            }
+            var hbar = BLAS.product(wbarAll, w2, m: e, n: H, k: P * C, transposeB: false, precision: precision, executor: executor)
+            for q in 0..<(e * H) { hbar[q] *= siluDerivative(hidden[q]) }
+            let zadd = BLAS.product(hbar, w1, m: e, n: Nb + G, k: H, transposeB: false, precision: precision, executor: executor)
+            for q in 0..<zadd.count { zbar[q] += zadd[q] }
             xbar = xprev
         }
 

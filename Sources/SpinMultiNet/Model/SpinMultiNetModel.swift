@@ -29,6 +29,8 @@ public final class SpinMultiNetModel {
     public internal(set) var weights: [String: [Double]]
     /// Threads for the edge loops (results are bitwise reproducible for a given thread count).
     public var executor = ParallelExecutor(threads: 1)
+    /// Arithmetic precision of evaluations (`Precision`).
+    public var precision = Precision.double
 
     let harmonics: SphericalHarmonics
     let radial: RadialBasis

@@ -4,7 +4,7 @@ import SpinMD
 extension SpinMultiNetPotential {
     /// Registers the "spinmultinet" potential type with `PotentialFactory`:
     /// `{"type": "spinmultinet", "model": "model.safetensors", "spins": "self-consistent",
-    ///   "tolerance_uB": 1e-6, "max_iterations": 200, "mixing": 0.5}`.
+    ///   "tolerance_uB": 1e-6, "max_iterations": 200, "mixing": 0.5, "precision": "double"}`.
     public static func register() {
         PotentialFactory.register("spinmultinet") { c, executor, base in
             let potential = try SpinMultiNetPotential(configuration: c, baseDirectory: base)
@@ -18,6 +18,7 @@ extension SpinMultiNetPotential {
         let path = file.hasPrefix("/") ? file : URL(fileURLWithPath: baseDirectory).appendingPathComponent(file).path
         guard FileManager.default.fileExists(atPath: path) else { throw c.error("model", "model file '\(path)' does not exist (make one with `spinmd model init`)") }
         let model = try ModelFile.read(path: path).model
+        model.precision = Precision(rawValue: try c.choice("precision", Precision.allCases.map(\.rawValue), default: "double"))!
         let spins = try c.choice("spins", ["self-consistent", "fixed"], default: "self-consistent")
         let tolerance = try c.double("tolerance_uB", default: 1e-6, .positive)
         let iterations = try c.int("max_iterations", default: 200, .positive)
