@@ -72,12 +72,13 @@ public final class SpinMultiNetPotential: Potential {
 
         let graph = ModelGraph(system: system, neighbors: neighbors, cutoff: cutoff,
                                speciesIndex: system.species.map { model.speciesIndex($0)! })
+        // Self-consistent runs start from the previous step's spins.
         var m = estimates
+        if case .selfConsistent = mode, let s = spinState, s.count == m.count { m = s }
         var (output, tape) = model.forward(graph, moments: m)
         var cotangent: [Vector3]? = nil
         lastIterations = (0, 0)
         if case let .selfConsistent(tolerance, maxIterations, mixing) = mode {
-            if let s = spinState, s.count == m.count { m = s; (output, tape) = model.forward(graph, moments: m) }
             var converged = false
             for k in 1...maxIterations {
                 let target = project(output.spins)
