@@ -6,7 +6,7 @@ import SpinMD
 ///
 /// Self-consistent forces are total derivatives of E(R, m*(R)): with J = ∂S/∂m, g = ∂E/∂m and P
 /// the projection that keeps collinear spins on their axis (identity for vectors), the adjoint
-/// λ = P(g + Jᵀλ) is solved by the same mixed fixed-point iteration, and
+/// λ = P(g + Jᵀλ) is solved by the same Anderson-accelerated fixed-point iteration, and
 /// −dE/dR = −(∂E/∂R + λᵀ∂S/∂R) comes from one backward pass with cotangents (1, λ).
 public final class SpinMultiNetPotential: Potential {
     public let model: SpinMultiNetModel
@@ -27,6 +27,13 @@ public final class SpinMultiNetPotential: Potential {
     /// Atoms whose converged moment has the opposite sign to (or lost) its initial estimate,
     /// in the last evaluation (collinear runs; |m| below 0.3 μB counts as lost).
     public private(set) var flippedAtoms: [Int] = []
+
+    /// Iterates remembered by the Anderson acceleration of the spin and adjoint iterations.
+    public var andersonDepth = 5
+
+    static func vectors(_ v: [Double]) -> [Vector3] {
+        stride(from: 0, to: v.count - 2, by: 3).map { Vector3(v[$0], v[$0 + 1], v[$0 + 2]) }
+    }
 
     public init(model: SpinMultiNetModel, mode: SpinMode = .defaultSelfConsistent) {
         self.model = model
@@ -80,11 +87,12 @@ public final class SpinMultiNetPotential: Potential {
         lastIterations = (0, 0)
         if case let .selfConsistent(tolerance, maxIterations, mixing) = mode {
             var converged = false
+            var mixer = AndersonMixer(depth: andersonDepth, mixing: mixing)
             for k in 1...maxIterations {
                 let target = project(output.spins)
                 let residual = zip(target, m).map { ($0 - $1).norm }.max() ?? 0
                 if residual < tolerance { converged = true; lastIterations.spins = k - 1; break }
-                m = zip(m, target).map { (1 - mixing) * $0 + mixing * $1 }
+                m = project(Self.vectors(mixer.next(m.flattened, target.flattened)))
                 (output, tape) = model.forward(graph, moments: m)
             }
             guard converged else {
@@ -95,13 +103,14 @@ public final class SpinMultiNetPotential: Potential {
                 // Adjoint: λ = P(g + Jᵀλ), one backward pass per iteration.
                 var lambda = adjointState.flatMap { $0.count == m.count ? $0 : nil } ?? [Vector3](repeating: .zero, count: m.count)
                 var adjointConverged = false
+                var mixer = AndersonMixer(depth: andersonDepth, mixing: mixing)
                 for k in 1...maxIterations {
                     let g = model.backward(tape, energyCotangent: 1, spinCotangents: lambda).moments
                     let target = project(g)
                     let scale = max(1, target.map(\.norm).max() ?? 0)
                     let residual = zip(target, lambda).map { ($0 - $1).norm }.max() ?? 0
                     if residual < tolerance * scale { adjointConverged = true; lastIterations.adjoint = k; break }
-                    lambda = zip(lambda, target).map { (1 - mixing) * $0 + mixing * $1 }
+                    lambda = project(Self.vectors(mixer.next(lambda.flattened, target.flattened)))
                 }
                 guard adjointConverged else {
                     throw SpinMDError.unsupported("SpinMultiNet adjoint spin equation did not converge in \(maxIterations) iterations")
