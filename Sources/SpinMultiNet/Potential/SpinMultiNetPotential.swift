@@ -6,7 +6,7 @@ import SpinMD
 ///
 /// Self-consistent forces are total derivatives of E(R, m*(R)): with J = ∂S/∂m, g = ∂E/∂m and P
 /// the projection that keeps collinear spins on their axis (identity for vectors), the adjoint
-/// λ = P(g + Jᵀλ) is solved by the same Anderson-accelerated fixed-point iteration, and
+/// λ = P(g + Jᵀλ) is solved by an Anderson-accelerated fixed-point iteration, and
 /// −dE/dR = −(∂E/∂R + λᵀ∂S/∂R) comes from one backward pass with cotangents (1, λ).
 public final class SpinMultiNetPotential: Potential {
     public let model: SpinMultiNetModel
@@ -28,7 +28,7 @@ public final class SpinMultiNetPotential: Potential {
     /// in the last evaluation (collinear runs; |m| below 0.3 μB counts as lost).
     public private(set) var flippedAtoms: [Int] = []
 
-    /// Iterates remembered by the Anderson acceleration of the spin and adjoint iterations.
+    /// Iterates remembered by the Anderson acceleration of the adjoint iteration.
     public var andersonDepth = 5
 
     static func vectors(_ v: [Double]) -> [Vector3] {
@@ -87,7 +87,11 @@ public final class SpinMultiNetPotential: Potential {
         lastIterations = (0, 0)
         if case let .selfConsistent(tolerance, maxIterations, mixing) = mode {
             var converged = false
-            var mixer = AndersonMixer(depth: andersonDepth, mixing: mixing)
+            // NOTE: plain mixing for the spins: it only settles on stable fixed points, where
+            // Anderson acceleration also finds unstable ones and can hop between branches from
+            // one MD step to the next (seen: 50× the NVE drift). The adjoint is a linear problem
+            // with one solution, so it is accelerated.
+            var mixer = AndersonMixer(depth: 0, mixing: mixing)
             for k in 1...maxIterations {
                 let target = project(output.spins)
                 let residual = zip(target, m).map { ($0 - $1).norm }.max() ?? 0
