@@ -62,6 +62,4 @@ public struct VerletNeighborList: Sendable {
         buildCount += 1
     }
 
-    /// Forgets the list so the next `update` rebuilds.
-    public mutating func invalidate() { list = nil }
 }

@@ -39,7 +39,4 @@ public final class ForceEvaluator {
     public func restoreNeighbors(referencePositions: [Vector3], cell: Cell) {
         neighbors.restore(referencePositions: referencePositions, cell: cell)
     }
-
-    /// Forces the next `compute` to rebuild the neighbor list (e.g. after replacing positions).
-    public func invalidateNeighbors() { neighbors.invalidate() }
 }

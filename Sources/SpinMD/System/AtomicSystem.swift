@@ -38,13 +38,6 @@ public struct AtomicSystem: Sendable {
         return 0.5 * twice * Units.kineticEnergyFactor
     }
 
-    /// Kinetic part of the virial, Σ m v⊗v [eV].
-    public var kineticTensor: Matrix3 {
-        var t = Matrix3.zero
-        for i in 0..<atomCount { t += masses[i] * Matrix3.outer(velocities[i], velocities[i]) }
-        return Units.kineticEnergyFactor * t
-    }
-
     /// Number of degrees of freedom used for the temperature: 3N − 3 when the centre of mass
     /// is at rest in a periodic system (as LAMMPS and ASE), 3N otherwise; at least 1.
     public var degreesOfFreedom: Int { max(1, 3 * atomCount - (atomCount > 1 ? 3 : 0)) }

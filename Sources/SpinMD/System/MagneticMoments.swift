@@ -17,12 +17,4 @@ public enum MagneticMoments: Equatable, Sendable {
         case let .vector(v): v
         }
     }
-
-    /// The moments of the atoms at `indices`, in that order.
-    public func permuted(_ indices: [Int]) -> MagneticMoments {
-        switch self {
-        case let .collinear(m): .collinear(indices.map { m[$0] })
-        case let .vector(v): .vector(indices.map { v[$0] })
-        }
-    }
 }
