@@ -1,59 +1,30 @@
 import COpenBLAS
 import SpinMD
 
-/// Matrix products through OpenBLAS for the batched per-edge MLPs (row-major, Double).
+/// Matrix products through OpenBLAS for the batched per-edge MLPs (row-major).
 enum BLAS {
     /// OpenBLAS runs single-threaded: spinmd parallelises itself, and one thread keeps results
     /// bitwise reproducible.
     static let configured: Void = { openblas_set_num_threads(1) }()
 
-    /// C (m×n) = α·A (m×k)·Bᵀ (B is n×k) + β·C.
-    static func multiplyTransposed(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
-                                   m: Int, n: Int, k: Int, alpha: Double = 1, beta: Double = 0) {
+    /// C (m×n) = A (m×k)·B, with B stored n×k (`transposeB`) or k×n, row-blocked on the
+    /// executor's threads (each block's result does not depend on the split).
+    static func gemm(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
+                     m: Int, n: Int, k: Int, transposeB: Bool, executor: ParallelExecutor) {
         _ = configured
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), alpha, a, Int32(k), b, Int32(k), beta, c, Int32(n))
-    }
-
-    /// C (m×n) = α·A (m×k)·B (k×n) + β·C.
-    static func multiply(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
-                         m: Int, n: Int, k: Int, alpha: Double = 1, beta: Double = 0) {
-        _ = configured
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha, a, Int32(k), b, Int32(n), beta, c, Int32(n))
-    }
-
-    /// Row-blocked products on the executor's threads: the rows of A and C are split into one
-    /// block per thread (each block's result does not depend on the split).
-    static func multiplyTransposed(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
-                                   m: Int, n: Int, k: Int, beta: Double = 0, executor: ParallelExecutor) {
         executor.forEachSlice(of: m, grain: 256) { rows in
-            multiplyTransposed(a + rows.lowerBound * k, b, c + rows.lowerBound * n, m: rows.count, n: n, k: k, beta: beta)
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(rows.count), Int32(n), Int32(k), 1,
+                        a + rows.lowerBound * k, Int32(k), b, Int32(transposeB ? k : n), 0, c + rows.lowerBound * n, Int32(n))
         }
     }
 
-    static func multiply(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
-                         m: Int, n: Int, k: Int, beta: Double = 0, executor: ParallelExecutor) {
-        executor.forEachSlice(of: m, grain: 256) { rows in
-            multiply(a + rows.lowerBound * k, b, c + rows.lowerBound * n, m: rows.count, n: n, k: k, beta: beta)
-        }
-    }
-
-    /// Single-precision C (m×n) = A (m×k)·Bᵀ (B is n×k) + β·C, row-blocked on the executor.
-    static func multiplyTransposed(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                                   m: Int, n: Int, k: Int, beta: Float = 0, executor: ParallelExecutor) {
+    /// The single-precision twin of `gemm`.
+    static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                     m: Int, n: Int, k: Int, transposeB: Bool, executor: ParallelExecutor) {
         _ = configured
         executor.forEachSlice(of: m, grain: 256) { rows in
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(n), Int32(k), 1,
-                        a + rows.lowerBound * k, Int32(k), b, Int32(k), beta, c + rows.lowerBound * n, Int32(n))
-        }
-    }
-
-    /// Single-precision C (m×n) = A (m×k)·B (k×n) + β·C, row-blocked on the executor.
-    static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                         m: Int, n: Int, k: Int, beta: Float = 0, executor: ParallelExecutor) {
-        _ = configured
-        executor.forEachSlice(of: m, grain: 256) { rows in
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(n), Int32(k), 1,
-                        a + rows.lowerBound * k, Int32(k), b, Int32(n), beta, c + rows.lowerBound * n, Int32(n))
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(rows.count), Int32(n), Int32(k), 1,
+                        a + rows.lowerBound * k, Int32(k), b, Int32(transposeB ? k : n), 0, c + rows.lowerBound * n, Int32(n))
         }
     }
 
@@ -66,15 +37,13 @@ enum BLAS {
         switch precision {
         case .double:
             a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                if transposeB { multiplyTransposed(ap.baseAddress!, bp.baseAddress!, cp.baseAddress!, m: m, n: n, k: k, executor: executor) }
-                else { multiply(ap.baseAddress!, bp.baseAddress!, cp.baseAddress!, m: m, n: n, k: k, executor: executor) }
+                gemm(ap.baseAddress!, bp.baseAddress!, cp.baseAddress!, m: m, n: n, k: k, transposeB: transposeB, executor: executor)
             } } }
         case .mixed:
             let af = a.map(Float.init), bf = b.map(Float.init)
             var cf = [Float](repeating: 0, count: m * n)
             af.withUnsafeBufferPointer { ap in bf.withUnsafeBufferPointer { bp in cf.withUnsafeMutableBufferPointer { cp in
-                if transposeB { multiplyTransposed(ap.baseAddress!, bp.baseAddress!, cp.baseAddress!, m: m, n: n, k: k, executor: executor) }
-                else { multiply(ap.baseAddress!, bp.baseAddress!, cp.baseAddress!, m: m, n: n, k: k, executor: executor) }
+                gemm(ap.baseAddress!, bp.baseAddress!, cp.baseAddress!, m: m, n: n, k: k, transposeB: transposeB, executor: executor)
             } } }
             c = cf.map(Double.init)
         }

@@ -42,9 +42,6 @@ public struct DenseMatrix: Equatable, Sendable {
         return c
     }
 
-    /// Largest absolute entry.
-    public var maxAbs: Double { values.map(abs).max() ?? 0 }
-
     /// Solves A·X = B for square A by Gaussian elimination with partial pivoting.
     public static func solve(_ a: DenseMatrix, _ b: DenseMatrix) -> DenseMatrix {
         precondition(a.rows == a.columns && b.rows == a.rows)
