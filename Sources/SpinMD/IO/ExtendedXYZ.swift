@@ -11,6 +11,8 @@ public enum ExtendedXYZ {
         public var info: [String: String]
         /// Real-valued per-atom columns by property name, e.g. "forces" → (atomCount, 3).
         public var arrays: [String: [[Double]]]
+        /// Line of the frame's atom-count line in its file (1-based).
+        public var line: Int
     }
 
     /// ASE's time unit in fs: Å·√(amu/eV). ASE's `momenta` are amu·Å per that unit.
@@ -181,7 +183,7 @@ public enum ExtendedXYZ {
         }
         let system = AtomicSystem(species: species, positions: positions, cell: cell, velocities: velocities,
                                   masses: masses, initialMagneticMoments: moments)
-        return Frame(system: system, info: info, arrays: arrays)
+        return Frame(system: system, info: info, arrays: arrays, line: firstLine)
     }
 
     /// A non-periodic box enclosing a molecule with 10 Å of vacuum on each side.

@@ -42,6 +42,7 @@ public struct ModelTape {
     var layerInputs: [[Double]] = []       // per layer N × F
     var hidden: [[Double]] = []            // per layer E × H (pre-activation)
     var rawWeights: [[Double]] = []        // per layer E × P·C (before the envelope)
+    var aggregates: [[Double]] = []        // per layer N × F (messages summed into each node)
     var preGate: [[Double]] = []           // per layer N × F
     var finalFeatures: [Double] = []       // N × F
     var readoutHidden: [Double] = []       // N × H
@@ -159,6 +160,7 @@ extension SpinMultiNetModel {
             }}}}
             tape.hidden.append(hidden)
             tape.rawWeights.append(raw)
+            tape.aggregates.append(agg)
             // Self-interaction (channel mixing per block) with a residual, then gates.
             var y = x
             for i in 0..<n {
@@ -247,6 +249,25 @@ extension SpinMultiNetModel {
     /// Backward pass: cotangents of the edge vectors and of the input moments for
     /// L = energyCotangent·E + Σᵢ spinCotangents[i]·Sᵢ.
     public func backward(_ tape: ModelTape, energyCotangent ebar: Double, spinCotangents: [Vector3]?) -> ModelInputGradients {
+        backward(tape, energyCotangent: ebar, spinCotangents: spinCotangents, accumulate: nil)
+    }
+
+    /// The same backward pass, also adding ∂L/∂(weights) into `weightGradients` (by weight name,
+    /// shapes as `weights`; missing names start at zero).
+    public func backward(_ tape: ModelTape, energyCotangent ebar: Double, spinCotangents: [Vector3]?,
+                         weightGradients: inout [String: [Double]]) -> ModelInputGradients {
+        var collected: [(String, [Double])] = []
+        let result = backward(tape, energyCotangent: ebar, spinCotangents: spinCotangents) { collected.append(($0, $1)) }
+        for (name, g) in collected {
+            if weightGradients[name] == nil { weightGradients[name] = [Double](repeating: 0, count: g.count) }
+            weightGradients[name]!.withUnsafeMutableBufferPointer { w in for q in 0..<g.count { w[q] += g[q] } }
+        }
+        return result
+    }
+
+    /// `accumulate(name, ∂L/∂weights[name])`, when given, receives every weight's cotangent once.
+    func backward(_ tape: ModelTape, energyCotangent ebar: Double, spinCotangents: [Vector3]?,
+                  accumulate: ((String, [Double]) -> Void)?) -> ModelInputGradients {
         let c = configuration, graph = tape.graph
         let n = graph.nodeCount, e = graph.edgeCount, C = c.channels, F = featureSize
         let S = c.species.count, G = c.momentBasis, Nb = c.radialBasis, H = c.hidden, P = paths.count, Y = yCount
@@ -256,19 +277,35 @@ extension SpinMultiNetModel {
         // Readouts.
         var xbar = [Double](repeating: 0, count: n * F)
         let r1 = weights["readout1.weight"]!, r2 = weights["readout2.weight"]!, ws = weights["spin_readout.weight"]!
+        let wantWeights = accumulate != nil, xf = tape.finalFeatures
+        var r1bar = [Double](repeating: 0, count: wantWeights ? H * C : 0), rb1bar = [Double](repeating: 0, count: wantWeights ? H : 0)
+        var r2bar = rb1bar, wsbar = [Double](repeating: 0, count: wantWeights ? C : 0)
         for i in 0..<n {
             let base = i * F + blockOffsets[scalarBlock]
             if ebar != 0 {
                 for h in 0..<H {
-                    let hb = ebar * r2[h] * siluDerivative(tape.readoutHidden[i * H + h])
+                    let s = tape.readoutHidden[i * H + h]
+                    let hb = ebar * r2[h] * siluDerivative(s)
                     for ch in 0..<C { xbar[base + ch] += r1[h * C + ch] * hb }
+                    if wantWeights {
+                        r2bar[h] += ebar * silu(s)
+                        rb1bar[h] += hb
+                        for ch in 0..<C { r1bar[h * C + ch] += hb * xf[base + ch] }
+                    }
                 }
             }
             if let sb = spinCotangents?[i] {
                 let (a, b, cc) = Self.toHarmonicOrder(sb)
                 let mb = i * F + blockOffsets[momentBlock]
-                for ch in 0..<C { xbar[mb + ch] += ws[ch] * a; xbar[mb + C + ch] += ws[ch] * b; xbar[mb + 2 * C + ch] += ws[ch] * cc }
+                for ch in 0..<C {
+                    xbar[mb + ch] += ws[ch] * a; xbar[mb + C + ch] += ws[ch] * b; xbar[mb + 2 * C + ch] += ws[ch] * cc
+                    if wantWeights { wsbar[ch] += a * xf[mb + ch] + b * xf[mb + C + ch] + cc * xf[mb + 2 * C + ch] }
+                }
             }
+        }
+        if let accumulate {
+            accumulate("readout1.weight", r1bar); accumulate("readout1.bias", rb1bar)
+            accumulate("readout2.weight", r2bar); accumulate("spin_readout.weight", wsbar)
         }
 
         // Edge-input cotangents accumulate over layers.
@@ -307,6 +344,8 @@ extension SpinMultiNetModel {
             // Residual and channel mixing: y = x + W·agg.
             var xprev = ybar
             var aggbar = [Double](repeating: 0, count: n * F)
+            var wlbar = [Double](repeating: 0, count: wantWeights ? wl.count : 0)
+            let agg = tape.aggregates[layer]
             for i in 0..<n {
                 for (b, irrep) in blocks.enumerated() {
                     let d = irrep.dimension, base = i * F + blockOffsets[b], wb = b * C * C
@@ -315,10 +354,12 @@ extension SpinMultiNetModel {
                             let g = ybar[base + m * C + co]
                             if g == 0 { continue }
                             for ci in 0..<C { aggbar[base + m * C + ci] += wl[wb + co * C + ci] * g }
+                            if wantWeights { for ci in 0..<C { wlbar[wb + co * C + ci] += g * agg[base + m * C + ci] } }
                         }
                     }
                 }
             }
+            accumulate?("layer\(layer).linear.weight", wlbar)
             // Messages.
             let raw = tape.rawWeights[layer], hidden = tape.hidden[layer]
             var wbarAll = [Double](repeating: 0, count: e * P * C)
@@ -370,7 +411,19 @@ extension SpinMultiNetModel {
             }
             // Radial MLP backward for all edges: āct = W̄·W₂, h̄ = āct ∘ SiLU′(hidden), Z̄ += h̄·W₁.
             var hbar = BLAS.product(wbarAll, w2, m: e, n: H, k: P * C, transposeB: false, precision: precision, executor: executor)
+            if let accumulate {
+                // W̄₂ = W̄ᵀ·SiLU(hidden), b̄₂ = Σ_edges W̄; W̄₁ = h̄ᵀ·Z, b̄₁ = Σ_edges h̄ (below).
+                let activated = hidden.map(silu)
+                accumulate("layer\(layer).radial2.weight",
+                           BLAS.product(wbarAll, activated, m: P * C, n: H, k: e, transposeA: true, transposeB: false, precision: .double, executor: executor))
+                accumulate("layer\(layer).radial2.bias", columnSums(wbarAll, rows: e, columns: P * C))
+            }
             for q in 0..<(e * H) { hbar[q] *= siluDerivative(hidden[q]) }
+            if let accumulate {
+                accumulate("layer\(layer).radial1.weight",
+                           BLAS.product(hbar, tape.edgeInputs, m: H, n: Nb + G, k: e, transposeA: true, transposeB: false, precision: .double, executor: executor))
+                accumulate("layer\(layer).radial1.bias", columnSums(hbar, rows: e, columns: H))
+            }
             let zadd = BLAS.product(hbar, w1, m: e, n: Nb + G, k: H, transposeB: false, precision: precision, executor: executor)
             for q in 0..<zadd.count { zbar[q] += zadd[q] }
             xbar = xprev
@@ -392,6 +445,20 @@ extension SpinMultiNetModel {
         }
         // Embeddings.
         let we = weights["embedding.weight"]!, wm = weights["moment_embedding.weight"]!
+        if let accumulate {
+            var webar = [Double](repeating: 0, count: we.count), bebar = [Double](repeating: 0, count: C), wmbar = [Double](repeating: 0, count: C)
+            for i in 0..<n {
+                let base = i * F + blockOffsets[scalarBlock], u = i * (S + G), mb = i * F + blockOffsets[momentBlock]
+                let (a, b, cc) = Self.toHarmonicOrder(tape.moments[i])
+                for ch in 0..<C {
+                    let g = xbar[base + ch]
+                    bebar[ch] += g
+                    for k in 0..<(S + G) { webar[ch * (S + G) + k] += g * tape.embeddingInputs[u + k] }
+                    wmbar[ch] += a * xbar[mb + ch] + b * xbar[mb + C + ch] + cc * xbar[mb + 2 * C + ch]
+                }
+            }
+            accumulate("embedding.weight", webar); accumulate("embedding.bias", bebar); accumulate("moment_embedding.weight", wmbar)
+        }
         for i in 0..<n {
             let base = i * F + blockOffsets[scalarBlock]
             var normBar = 0.0
@@ -408,4 +475,11 @@ extension SpinMultiNetModel {
         }
         return ModelInputGradients(edgeVectors: vbar, moments: mbar)
     }
+}
+
+/// Σ over rows of a row-major (rows × columns) matrix.
+func columnSums(_ a: [Double], rows: Int, columns: Int) -> [Double] {
+    var s = [Double](repeating: 0, count: columns)
+    for r in 0..<rows { for q in 0..<columns { s[q] += a[r * columns + q] } }
+    return s
 }

@@ -6,7 +6,7 @@ import SpinMD
 /// Weights are stored by name as flat Double arrays (row-major matrices), which is also how the
 /// model file holds them. See docs/spinmultinet.md for the equations.
 public final class SpinMultiNetModel {
-    public let configuration: ModelConfiguration
+    public private(set) var configuration: ModelConfiguration
     /// Hidden feature blocks (irrep, C channels each) and their offsets in a node's feature vector.
     public let blocks: [Irrep]
     let blockOffsets: [Int]
@@ -124,6 +124,17 @@ public final class SpinMultiNetModel {
     /// Tensor-product paths per layer and their non-zero coupling coefficients.
     public var pathCount: Int { paths.count }
     public var nonZeroCouplings: Int { couplingValue.count }
+
+    /// Replaces the per-species reference energies [eV] (same order as `configuration.species`).
+    public func setReferenceEnergies(_ energies: [Double]) {
+        precondition(energies.count == configuration.species.count)
+        configuration.referenceEnergies = energies
+    }
+
+    /// Replaces weights by name (each must exist with the same size).
+    public func setWeights(_ w: [String: [Double]]) {
+        for (name, values) in w { precondition(weights[name]?.count == values.count, name); weights[name] = values }
+    }
 
     /// Total number of weights.
     public var parameterCount: Int { weights.values.reduce(0) { $0 + $1.count } }
