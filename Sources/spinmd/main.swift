@@ -9,7 +9,7 @@ struct SpinMDCommand: ParsableCommand {
         commandName: "spinmd",
         abstract: "Molecular dynamics and relaxation with spin-aware machine-learned potentials.",
         version: SpinMDVersion.string,
-        subcommands: [Run.self, Trajectory.self, Model.self])
+        subcommands: [Run.self, Train.self, Evaluate.self, Trajectory.self, Model.self])
 }
 
 /// Exit codes: 0 success, 1 bad input or runtime error, 2 relaxation not converged,

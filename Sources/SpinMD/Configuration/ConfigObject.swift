@@ -139,6 +139,25 @@ public final class ConfigObject {
         }
     }
 
+    /// A string or an array of strings (e.g. one file or several), nil when absent.
+    public func optionalStrings(_ key: String) throws -> [String]? {
+        guard let v = raw(key) else { return nil }
+        switch v.value {
+        case let .string(s): return [s]
+        case let .array(items):
+            return try items.enumerated().map { k, item in
+                guard case let .string(s) = item.value else {
+                    throw SpinMDError.invalidInput(location: "\(file):\(item.line): key '\(fullKey(key))[\(k)]'", message: "expected a string, got \(item.value.typeName)")
+                }
+                return s
+            }
+        default: throw error(key, "expected a string or an array of strings, got \(v.value.typeName)")
+        }
+    }
+
+    /// Every key of this object, in file order.
+    public var keys: [String] { members.map(\.key) }
+
     /// A non-empty array of element symbols, e.g. ["Ni", "O"].
     public func elements(_ key: String) throws -> [Element] {
         guard let list = raw(key), case let .array(items) = list.value, !items.isEmpty else {

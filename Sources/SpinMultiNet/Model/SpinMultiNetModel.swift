@@ -6,7 +6,7 @@ import SpinMD
 /// Weights are stored by name as flat Double arrays (row-major matrices), which is also how the
 /// model file holds them. See docs/spinmultinet.md for the equations.
 public final class SpinMultiNetModel {
-    public private(set) var configuration: ModelConfiguration
+    public internal(set) var configuration: ModelConfiguration
     /// Hidden feature blocks (irrep, C channels each) and their offsets in a node's feature vector.
     public let blocks: [Irrep]
     let blockOffsets: [Int]

@@ -1,0 +1,42 @@
+import SpinMD
+
+/// Draws the spin input and moment targets of a training frame (DESIGN.md §6 augmentation).
+struct SpinInputSampler {
+    var augmentation: TrainingConfiguration.Augmentation
+
+    /// Inputs and targets along ẑ (collinear) or as given, without augmentation.
+    static func plain(_ f: LabelledFrame) -> (inputs: [Vector3], targets: [Vector3]?, axis: Vector3?) {
+        let z = Vector3(0, 0, 1)
+        return (f.initialMoments.vectors(axis: z), f.moments?.vectors(axis: z), f.isCollinear ? z : nil)
+    }
+
+    /// Randomised inputs and the matching targets (same rotation).
+    func draw(_ f: LabelledFrame, _ g: inout SeededGenerator) -> (inputs: [Vector3], targets: [Vector3]?, axis: Vector3?) {
+        var (inputs, targets, axis) = Self.plain(f)
+        if augmentation.magnitudes {
+            let (lower, upper) = augmentation.magnitudeRange
+            for i in 0..<inputs.count {
+                let m0 = inputs[i].norm, t = targets.map { $0[i].norm } ?? m0
+                let lo = lower * min(m0, t), hi = upper * max(m0, t)
+                let magnitude = lo + (hi - lo) * g.nextUniform()
+                var direction = m0 > 0 ? inputs[i] / m0 : Vector3.zero
+                if m0 == 0, let t = targets?[i], t.norm > 0 { direction = t / t.norm }
+                inputs[i] = magnitude * direction
+            }
+        }
+        if augmentation.spinAxis {
+            if axis != nil {
+                var e = Vector3(g.nextGaussian(), g.nextGaussian(), g.nextGaussian())
+                e /= e.norm
+                inputs = inputs.map { $0.z * e }
+                targets = targets?.map { $0.z * e }
+                axis = e
+            } else {
+                let r = g.nextRotation()
+                inputs = inputs.map { r.apply($0) }
+                targets = targets?.map { r.apply($0) }
+            }
+        }
+        return (inputs, targets, axis)
+    }
+}

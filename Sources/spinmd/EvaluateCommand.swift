@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import SpinMD
+import SpinMultiNet
+
+/// `spinmd eval model data...`: errors of a model on labelled frames, by species and ordering.
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a SpinMultiNet model on extxyz DFT data: MAE/RMSE overall, by species and by magnetic ordering.")
+
+    @Argument(help: "Model file (safetensors).")
+    var model: String
+
+    @Argument(help: "One or more extxyz files with energy, forces, magmoms and/or stress.")
+    var data: [String]
+
+    @Option(name: .long, help: "Spin input: 'fixed' (initial_magmoms, as in training) or 'self-consistent' (m* = S(R, m*), as in `run`).")
+    var spins: String = "fixed"
+
+    @Option(name: .customLong("initial-magmoms"), help: "Spin input for frames without initial_magmoms, e.g. 'Ni=2,Mn=5,O=0' (signs from magmoms).")
+    var initialMagmoms: String?
+
+    @Option(name: .long, help: "Write one row per frame to this CSV file.")
+    var csv: String?
+
+    @Option(name: .long, help: "Write parity plots (energy, forces, moments) as PNG into this directory.")
+    var plots: String?
+
+    @Option(name: .customLong("group-by"), help: "Info key whose values group frames in the table.")
+    var groupBy: String = "order"
+
+    @Option(name: .long, help: "Worker threads.")
+    var threads: Int?
+
+    func run() throws {
+        do {
+            guard ["fixed", "self-consistent"].contains(spins) else {
+                throw SpinMDError.invalidInput(location: "--spins", message: "expected 'fixed' or 'self-consistent', got '\(spins)'")
+            }
+            let loaded = try ModelFile.read(path: model).model
+            var evaluation = ModelEvaluation(model: loaded, mode: spins == "fixed" ? .fixed : .defaultSelfConsistent)
+            evaluation.executor = ParallelExecutor(threads: threads)
+            if let text = initialMagmoms { evaluation.defaultInitialMoments = try Self.parseDefaults(text) }
+            let result = try evaluation.evaluate(files: data)
+            print("\(model) on \(data.joined(separator: ", ")): \(result.frames.count) frames, spins \(spins)")
+            print("")
+            print(MetricsTable.format([("all", result.overall)]), terminator: "")
+            print("\nby species (forces and moments of its atoms)")
+            print(MetricsTable.format(result.bySpecies.map { ($0.key, $0.errors) }), terminator: "")
+            let groups = result.groups(by: groupBy)
+            if !groups.isEmpty {
+                print("\nby \(groupBy)")
+                print(MetricsTable.format(groups.map { ($0.key, $0.errors) }), terminator: "")
+            }
+            if let csv {
+                try AtomicFile.write(Array(result.csv(groupBy: groupBy).utf8), to: csv)
+                print("\nper-frame errors: \(csv)")
+            }
+            if let plots {
+                try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true)
+                let written = try result.writeParityPlots(directory: plots, groupBy: groupBy)
+                print("parity plots: " + written.joined(separator: ", "))
+            }
+        } catch let error as SpinMDError {
+            throw reportAndExit(error)
+        }
+    }
+
+    static func parseDefaults(_ text: String) throws -> [Element: Double] {
+        var d: [Element: Double] = [:]
+        for item in text.split(separator: ",") {
+            let kv = item.split(separator: "=")
+            guard kv.count == 2, let e = Element(symbol: kv[0].trimmingCharacters(in: .whitespaces)),
+                  let v = Double(kv[1].trimmingCharacters(in: .whitespaces)) else {
+                throw SpinMDError.invalidInput(location: "--initial-magmoms", message: "expected Element=value pairs separated by commas, e.g. 'Ni=2,O=0', got '\(item)'")
+            }
+            d[e] = v
+        }
+        return d
+    }
+}

@@ -1,0 +1,256 @@
+#!/usr/bin/python3
+"""Spin-polarised PBE+U reference data for rocksalt transition-metal oxides (DESIGN.md §7).
+
+Run with Debian's Python, which has GPAW (apt-get install gpaw gpaw-data):
+
+    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 \\
+        mpirun -np 2 /usr/bin/python3 inputs/dft/tmo_dft.py run JOBS OUT.extxyz
+
+Subcommands (see docs/dft-pipeline.md):
+  plan        write a job list of rattled/strained cells (one job per line)
+  run         compute every job of a list that OUT does not hold yet, appending one frame each
+  recompute   recompute frames of an existing extxyz at their own geometry (protocol check)
+  structures  turn frames of an extxyz (e.g. from spinmd MD) into a job list
+
+Every job is one line; its text is stored as the frame's `job` info key, so `run` is resumable:
+kill it and start it again with the same arguments and it continues with the next missing job.
+"""
+import argparse
+import io
+import os
+import sys
+import time
+
+import numpy as np
+from ase import Atoms
+from ase.io import read, write
+
+LATTICE = {"Ni": 4.17, "Mn": 4.445, "Fe": 4.33, "Co": 4.26}   # Å, the cells the seed data used
+U_EFF = {"Mn": 3.9, "Fe": 5.3, "Co": 3.3, "Ni": 6.2}          # eV, Dudarev, Materials Project
+MOMENT = {"Mn": 5.0, "Fe": 4.0, "Co": 3.0, "Ni": 2.0}         # μB, initial |m|
+ORDERS = ("fm", "afm1", "afm2")
+
+
+def rocksalt(tm, order, a=None):
+    """4-atom cell of rocksalt MO in `order`, atoms M, O, M, O, with initial moments.
+
+    fm and afm2: the fcc primitive cell doubled along [111] (rhombohedral); afm1: the tetragonal
+    a/√2 × a/√2 × a cell. AFM-II alternates (111) planes, AFM-I (001) planes."""
+    a = a or LATTICE[tm]
+    h = a / 2
+    if order == "afm1":
+        cell = [[h, h, 0], [h, -h, 0], [0, 0, a]]
+        pos = [[0, 0, 0], [h, 0, 0], [h, 0, h], [0, 0, h]]
+    else:
+        cell = [[2 * h, h, h], [h, 2 * h, h], [h, h, 2 * h]]
+        pos = [[0, 0, 0], [3 * h, 3 * h, 3 * h], [2 * h, 2 * h, 2 * h], [h, h, h]]
+    m = MOMENT[tm]
+    moments = [m, 0, m if order == "fm" else -m, 0]
+    atoms = Atoms(f"{tm}O{tm}O", positions=pos, cell=cell, pbc=True)
+    atoms.set_initial_magnetic_moments(moments)
+    return atoms
+
+
+def parse_job(line):
+    """'Ni afm2 rattle 3 disp=0.06 strain=0.0 mscale=1.2 rep=2,1,1' → dict.
+
+    Keys: disp (Å, Gaussian std per component), strain (random symmetric strain components in
+    [−strain, strain]), shear111 (trigonal strain s(n nᵀ − 1/3) along [111]), a (Å, lattice
+    constant), mscale (factor on the initial |m|), rep (repetitions). Kind 'ideal' is a rattle
+    job without randomness."""
+    words = line.split()
+    job = {"tm": words[0], "order": words[1], "kind": words[2], "seed": int(words[3])}
+    for w in words[4:]:
+        k, v = w.split("=", 1)
+        job[k] = v
+    return job
+
+
+def build(job):
+    """The structure of a rattle job (seeded strain and Gaussian displacements)."""
+    tm, order = job["tm"], job["order"]
+    if tm not in LATTICE or order not in ORDERS:
+        raise ValueError(f"unknown metal or ordering in job {job}")
+    rep = tuple(int(x) for x in job.get("rep", "1,1,1").split(","))
+    atoms = rocksalt(tm, order, float(job["a"]) if "a" in job else None).repeat(rep)
+    rng = np.random.default_rng(job["seed"])
+    strain = float(job.get("strain", 0))
+    e = rng.uniform(-strain, strain, (3, 3))
+    e = 0.5 * (e + e.T)
+    # A volume-conserving (to first order) trigonal shear along [111]: the AFM-II distortion.
+    n = np.ones(3) / np.sqrt(3)
+    e = e + float(job.get("shear111", 0)) * (np.outer(n, n) - np.eye(3) / 3)
+    atoms.set_cell(atoms.cell.array @ (np.eye(3) + e), scale_atoms=True)
+    atoms.positions += rng.normal(0, float(job.get("disp", 0)), atoms.positions.shape)
+    atoms.set_initial_magnetic_moments(atoms.get_initial_magnetic_moments() * float(job.get("mscale", 1)))
+    return atoms
+
+
+def calculator(atoms, txt):
+    from gpaw import GPAW, PW, FermiDirac
+    metals = sorted({s for s in atoms.get_chemical_symbols() if s in U_EFF})
+    return GPAW(mode=PW(500), xc="PBE", spinpol=True, kpts={"density": 1.5, "gamma": True},
+                occupations=FermiDirac(0.05), setups={m: f":d,{U_EFF[m]}" for m in metals}, txt=txt)
+
+
+def compute(atoms, txt):
+    """Energy, forces, stress and moments of `atoms` with the §7 protocol; the frame to store."""
+    start = time.time()
+    initial = atoms.get_initial_magnetic_moments().copy()
+    atoms.calc = calculator(atoms, txt)
+    energy = atoms.get_potential_energy()
+    forces = atoms.get_forces()
+    stress = atoms.get_stress(voigt=False)
+    moments = atoms.get_magnetic_moments()
+    metal = np.array([s in U_EFF for s in atoms.get_chemical_symbols()])
+    flipped = bool(np.any(metal & (initial != 0) & ((moments * initial < 0) | (np.abs(moments) < 0.3))))
+    frame = Atoms(atoms.get_chemical_symbols(), positions=atoms.positions, cell=atoms.cell, pbc=True)
+    frame.set_initial_magnetic_moments(initial)
+    frame.arrays["forces"] = forces
+    frame.arrays["magmoms"] = moments
+    frame.info.update(energy=float(energy), stress=stress, flipped=flipped, seconds=round(time.time() - start, 1))
+    return frame
+
+
+def done_jobs(path):
+    if not os.path.exists(path):
+        return set()
+    return {f.info.get("job") for f in read(path, ":")}
+
+
+def append_frame(frame, path):
+    """Appends one frame in a single write (a kill leaves either nothing or the whole frame)."""
+    buffer = io.StringIO()
+    write(buffer, frame, format="extxyz", columns=["symbols", "positions", "initial_magmoms", "forces", "magmoms"],
+          write_info=True)
+    text = buffer.getvalue().replace(" momenta", "")
+    with open(path, "a") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def rank():
+    from gpaw.mpi import world
+    return world.rank
+
+
+def cmd_plan(args):
+    rng = np.random.default_rng(args.seed)
+    lines = []
+    for k in range(args.count):
+        tm = args.metals[k % len(args.metals)]
+        order = args.orders[(k // len(args.metals)) % len(args.orders)]
+        rep = "2,1,1" if rng.random() < args.supercell_fraction else "1,1,1"
+        lines.append(f"{tm} {order} rattle {args.first_seed + k} disp={rng.choice(args.disp)} strain={rng.choice(args.strain)} "
+                     f"mscale={rng.choice(args.mscale)} rep={rep}")
+    with open(args.out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"wrote {len(lines)} jobs to {args.out}")
+
+
+def cmd_structures(args):
+    frames = read(args.source, ":")
+    with open(args.out, "w") as f:
+        for k, a in enumerate(frames):
+            f.write(f"structure {args.source}:{k} {args.tag}\n")
+    print(f"wrote {len(frames)} structure jobs to {args.out}")
+
+
+def structure_of(line):
+    """A 'structure FILE:INDEX TAG' job: the geometry and initial moments of that frame."""
+    words = line.split()
+    source, index = words[1].rsplit(":", 1)
+    atoms = read(source, int(index))
+    if not np.any(atoms.get_initial_magnetic_moments()):
+        raise ValueError(f"{words[1]} has no initial_magmoms")
+    return atoms, {"kind": "structure", "tag": " ".join(words[2:])}
+
+
+def cmd_run(args):
+    jobs = [l.strip() for l in open(args.jobs) if l.strip() and not l.startswith("#")]
+    done = done_jobs(args.out)
+    todo = [j for j in jobs if j not in done]
+    if rank() == 0:
+        print(f"{len(jobs)} jobs, {len(jobs) - len(todo)} already in {args.out}, {len(todo)} to run", flush=True)
+    for line in todo[: args.limit or None]:
+        if line.startswith("structure "):
+            atoms, extra = structure_of(line)
+        else:
+            job = parse_job(line)
+            atoms = build(job)
+            extra = {k: v for k, v in job.items()}
+        try:
+            frame = compute(atoms, txt=args.log)
+        except Exception as e:   # SCF failure: report, keep going
+            if rank() == 0:
+                with open(args.out + ".failed", "a") as f:
+                    f.write(f"{line}\t{type(e).__name__}: {e}\n")
+            continue
+        frame.info.update(extra)
+        frame.info["job"] = line
+        if rank() == 0:
+            append_frame(frame, args.out)
+            m = frame.arrays["magmoms"]
+            print(f"{line}: E = {frame.info['energy']:.6f} eV, |m| = {np.round(np.abs(m[::2]), 3)}, "
+                  f"{frame.info['seconds']} s{' FLIPPED' if frame.info['flipped'] else ''}", flush=True)
+
+
+def cmd_recompute(args):
+    frames = read(args.source, ":")
+    worst = 0.0
+    for k in args.frames:
+        ref = frames[k]
+        atoms = Atoms(ref.get_chemical_symbols(), positions=ref.positions, cell=ref.cell, pbc=True)
+        atoms.set_initial_magnetic_moments(ref.get_initial_magnetic_moments())
+        frame = compute(atoms, txt=args.log)
+        n = len(atoms)
+        de = (frame.info["energy"] - ref.info["energy"]) / n
+        df = np.abs(frame.arrays["forces"] - ref.arrays["forces"]).max()
+        dm = np.abs(frame.arrays["magmoms"] - ref.arrays["magmoms"]).max()
+        worst = max(worst, abs(de))
+        if rank() == 0:
+            print(f"frame {k} ({ref.info.get('job')}): ΔE = {1000 * de:+.3f} meV/atom, max|ΔF| = {1000 * df:.2f} meV/Å, "
+                  f"max|Δm| = {dm:.4f} μB", flush=True)
+    if rank() == 0:
+        print(f"largest |ΔE| = {1000 * worst:.3f} meV/atom ({'within' if worst <= 1e-3 else 'OUTSIDE'} 1 meV/atom)")
+    sys.exit(0 if worst <= 1e-3 else 1)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    q = sub.add_parser("plan", help="write a job list")
+    q.add_argument("out")
+    q.add_argument("--count", type=int, default=24)
+    q.add_argument("--seed", type=int, default=2026)
+    q.add_argument("--first-seed", type=int, default=1001, help="seed of the first job (jobs get consecutive seeds)")
+    q.add_argument("--metals", nargs="+", default=["Ni", "Mn"])
+    q.add_argument("--orders", nargs="+", default=list(ORDERS))
+    q.add_argument("--disp", type=float, nargs="+", default=[0.03, 0.06, 0.1, 0.15])
+    q.add_argument("--strain", type=float, nargs="+", default=[0.0, 0.02, 0.04])
+    q.add_argument("--mscale", type=float, nargs="+", default=[0.6, 0.8, 1.0, 1.2, 1.4])
+    q.add_argument("--supercell-fraction", type=float, default=0.0)
+    q.set_defaults(func=cmd_plan)
+    q = sub.add_parser("run", help="compute the jobs of a list that OUT lacks")
+    q.add_argument("jobs")
+    q.add_argument("out")
+    q.add_argument("--limit", type=int, default=0, help="stop after this many new frames")
+    q.add_argument("--log", default="/dev/null", help="GPAW text output")
+    q.set_defaults(func=cmd_run)
+    q = sub.add_parser("recompute", help="recompute frames at their own geometry and compare")
+    q.add_argument("source")
+    q.add_argument("frames", type=int, nargs="+", help="0-based frame indices")
+    q.add_argument("--log", default="/dev/null")
+    q.set_defaults(func=cmd_recompute)
+    q = sub.add_parser("structures", help="make a job list from the frames of an extxyz")
+    q.add_argument("source")
+    q.add_argument("out")
+    q.add_argument("--tag", default="")
+    q.set_defaults(func=cmd_structures)
+    args = p.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
