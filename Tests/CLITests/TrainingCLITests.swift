@@ -1,0 +1,113 @@
+import Foundation
+import XCTest
+import SpinMD
+import SpinMultiNet
+
+/// `spinmd train` and `spinmd eval` from the command line: outputs, provenance, resume and the
+/// messages for bad data.
+final class TrainingCLITests: CLITestCase {
+    /// Rattled 4-atom AFM-II NiO cells labelled by a random model (energy, forces, stress, magmoms).
+    func writeData(_ name: String, count: Int, seed: UInt64 = 1) throws {
+        var c = ModelConfiguration(species: [28, 8], referenceEnergies: [-5, -4])
+        c.cutoff = 4.0; c.channels = 4; c.hidden = 8
+        let teacher = try SpinMultiNetModel(configuration: c, seed: 3)
+        let potential = SpinMultiNetPotential(model: teacher, mode: .fixed)
+        var g = SeededGenerator(seed: seed)
+        let a = 4.17, h = a / 2
+        let cell = try Cell(matrix: Matrix3(rows: Vector3(a, h, h), Vector3(h, a, h), Vector3(h, h, a)))
+        let ni = Element(symbol: "Ni")!, o = Element(symbol: "O")!
+        var text = ""
+        for k in 0..<count {
+            let base = [Vector3.zero, Vector3(3 * h, 3 * h, 3 * h), Vector3(a, a, a), Vector3(h, h, h)]
+            let s = AtomicSystem(species: [ni, o, ni, o], positions: base.map { $0 + 0.08 * Vector3(g.nextGaussian(), g.nextGaussian(), g.nextGaussian()) },
+                                 cell: cell, initialMagneticMoments: .collinear([2, 0, -2, 0]))
+            let list = CellListBuilder().build(positions: s.positions, cell: s.cell, radius: c.cutoff, kind: .full)
+            let r = try potential.evaluate(s, neighbors: list, request: [.energy, .forces, .virial, .magneticMoments])
+            text += ExtendedXYZ.format(s, result: r, extra: [("order", k % 3 == 0 ? "fm" : "afm2")])
+        }
+        try write(name, text)
+    }
+
+    func trainingConfig(epochs: Int = 3, data: String = "data.extxyz", extra: String = "") -> String {
+        """
+        {
+          "data": {"train": "\(data)", "validation_fraction": 0.2, "test_fraction": 0.2},
+          "model": {"species": ["Ni", "O"], "cutoff_A": 4.0, "channels": 4, "layers": 1, "hidden": 8},
+          "epochs": \(epochs), "batch_size": 2\(extra),
+          "output": {"directory": "trained"}
+        }
+        """
+    }
+
+    func testTrainEvaluateInspectAndResume() throws {
+        try writeData("data.extxyz", count: 10)
+        try write("train.json", trainingConfig())
+        let r = try spinmd(["train", "train.json", "--threads", "2"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("frames: train 6, validation 2, test 2"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("best model:"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("test "), r.stdout)
+        XCTAssertEqual(read("trained/metrics.tsv")?.split(separator: "\n").count, 4)
+        let inspect = try spinmd(["model", "inspect", "trained/model.safetensors"])
+        XCTAssertTrue(inspect.stdout.contains("created_by: spinmd train"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("sha256="), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("test_metrics:"), inspect.stdout)
+
+        // A second training refuses to overwrite; resuming a finished one ends at once.
+        let again = try spinmd(["train", "train.json"])
+        XCTAssertEqual(again.status, 1)
+        XCTAssertTrue(again.stderr.contains("--resume"), again.stderr)
+        let resumed = try spinmd(["train", "train.json", "--resume", "--threads", "2"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("resuming after epoch 3"), resumed.stdout)
+
+        let e = try spinmd(["eval", "trained/model.safetensors", "data.extxyz", "--csv", "frames.csv", "--plots", "plots", "--threads", "2"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        for heading in ["all", "by species", "Ni", "by order", "afm2", "fm"] { XCTAssertTrue(e.stdout.contains(heading), heading) }
+        XCTAssertEqual(read("frames.csv")?.split(separator: "\n").count, 11)
+        for name in ["energy", "forces", "moments"] {
+            let png = try Data(contentsOf: workDirectory.appendingPathComponent("plots/\(name).png"))
+            XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        }
+        let sc = try spinmd(["eval", "trained/model.safetensors", "data.extxyz", "--spins", "self-consistent"])
+        XCTAssertEqual(sc.status, 0, sc.stderr)
+        XCTAssertTrue(sc.stdout.contains("spins self-consistent"), sc.stdout)
+    }
+
+    func assertTrainingFails(_ config: String, data: String? = nil, _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        if let data { try write("data.extxyz", data) }
+        try write("train.json", config)
+        let r = try spinmd(["train", "train.json", "--quiet"])
+        XCTAssertEqual(r.status, 1, file: file, line: line)
+        XCTAssertTrue(r.stderr.contains(message), "expected '\(message)' in: \(r.stderr)", file: file, line: line)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("trained/model.safetensors").path), file: file, line: line)
+    }
+
+    func testBadDataAndConfigurationsAreClearErrors() throws {
+        try writeData("data.extxyz", count: 10)
+        let good = read("data.extxyz")!
+        try assertTrainingFails(trainingConfig(extra: ", \"epoch\": 3"), "did you mean 'epochs'?")
+        try assertTrainingFails(trainingConfig(data: "missing.extxyz"), "data file")
+        try assertTrainingFails(trainingConfig().replacingOccurrences(of: "\"validation_fraction\": 0.2", with: "\"validation_fraction\": 0.01"),
+                                "the validation set is empty")
+        let iron = good.replacingOccurrences(of: "\nNi ", with: "\nFe ")
+        try assertTrainingFails(trainingConfig(), data: iron, "element Fe is not among the model's species (Ni, O)")
+        let nan = good.replacingOccurrences(of: " energy=", with: " energy=nan energy_was=")
+        try assertTrainingFails(trainingConfig(), data: nan, "'energy' is nan")
+        // Without initial_magmoms the message says how to give per-element defaults.
+        var lines = good.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for (k, l) in lines.enumerated() where l.hasPrefix("Lattice") {
+            lines[k] = l.replacingOccurrences(of: ":initial_magmoms:R:1", with: "")
+            for a in 1...4 {
+                var w = lines[k + a].split(separator: " ").map(String.init)
+                w.remove(at: 4)
+                lines[k + a] = w.joined(separator: " ")
+            }
+        }
+        let noInitial = lines.joined(separator: "\n")
+        try assertTrainingFails(trainingConfig(), data: noInitial, "key 'data.initial_magmoms'")
+        try write("data.extxyz", noInitial)
+        try write("train.json", trainingConfig().replacingOccurrences(of: "\"test_fraction\": 0.2", with: "\"test_fraction\": 0.2, \"initial_magmoms\": {\"Ni\": 2, \"O\": 0}"))
+        XCTAssertEqual(try spinmd(["train", "train.json", "--quiet"]).status, 0)
+    }
+}
