@@ -64,7 +64,13 @@ struct Train: ParsableCommand {
                 print(EpochTable.row(r, stress: hasStress))
                 fflush(stdout)
             }
-            _ = try trainer.run(stopAfterEpoch: stopAfter)
+            let records = try trainer.run(stopAfterEpoch: stopAfter)
+            if !records.isEmpty {
+                let seconds = records.reduce(0) { $0 + $1.trainingSeconds }, total = records.reduce(0) { $0 + $1.seconds }
+                let frames = Double(records.count * trainer.train.count), atoms = Double(records.count * trainer.train.reduce(0) { $0 + $1.atomCount })
+                print(String(format: "performance: %.1f training frames/s (%.0f atoms/s) on %d thread(s); %d epochs in %.1f s (%.2f s/epoch with validation)",
+                             frames / seconds, atoms / seconds, trainer.executor.threads, records.count, total, total / Double(records.count)))
+            }
             if let stop = stopAfter, trainer.epoch >= stop, trainer.epoch < c.epochs {
                 print("stopped after epoch \(trainer.epoch) (--stop-after); continue with --resume")
                 return

@@ -69,12 +69,14 @@ struct Run: ParsableCommand {
     }
 
     func printRelaxationResult(_ s: RunSummary) {
-        let cell = s.finalSystem.cell
-        let l = cell.lengths, a = cell.anglesDegrees
-        print(String(format: "Energy: %.6f eV (%.6f eV/atom)", s.finalResult.energy, s.finalResult.energy / Double(s.atomCount)))
-        print(String(format: "Cell: a = %.5f, b = %.5f, c = %.5f Å; α = %.3f, β = %.3f, γ = %.3f°; V = %.4f Å³",
-                     l.x, l.y, l.z, a.x, a.y, a.z, cell.volume))
+        if !s.orderings.isEmpty {
+            print("Magnetic orderings (relaxed; sorted by energy per formula unit):")
+            print(Simulation.orderingsTable(s.orderings, tabs: false), terminator: "")
+            return
+        }
+        if let report = s.relaxation { print(report.text, terminator: "") }
         if let w = s.finalResult.virial {
+            let cell = s.finalSystem.cell
             let p = -(1 / cell.volume) * w
             print(String(format: "Stress (GPa, ASE sign): xx %.4f yy %.4f zz %.4f yz %.4f xz %.4f xy %.4f",
                          p[0, 0] * Units.eVPerCubicAngstromInGPa, p[1, 1] * Units.eVPerCubicAngstromInGPa, p[2, 2] * Units.eVPerCubicAngstromInGPa,

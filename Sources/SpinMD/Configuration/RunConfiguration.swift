@@ -13,6 +13,26 @@ public struct RunConfiguration {
     public enum Task {
         case md(MDSettings)
         case relax(RelaxSettings)
+        /// Relax the structure once per magnetic ordering and rank the orderings by energy.
+        case orderings(OrderingSettings)
+    }
+
+    /// Initial moments by a named ordering of a rocksalt crystal (`RocksaltOrdering`).
+    public struct MagneticOrdering {
+        public var ordering: RocksaltOrdering
+        /// |m| [μB] per magnetic element; other elements get 0.
+        public var magnitudes: [Element: Double]
+    }
+
+    public struct OrderingSettings {
+        /// Each ordering: its name and how its moments are made.
+        public var orderings: [(name: String, moments: OrderingMoments)]
+        public var relax: RelaxSettings
+    }
+
+    public enum OrderingMoments {
+        case rocksalt(MagneticOrdering)
+        case explicit([Double])
     }
 
     public struct MDSettings {
@@ -41,6 +61,9 @@ public struct RunConfiguration {
         /// Relax the cell too, towards `pressure` [eV/Å³].
         public var relaxCell: Bool
         public var pressure: Double
+        /// Report the pseudo-cubic lattice parameter and rhombohedral angle of a rocksalt-derived
+        /// cell (cubic axes along x, y, z in the input structure).
+        public var pseudoCubic: Bool
     }
 
     public struct OutputSettings {
@@ -80,6 +103,8 @@ public struct RunConfiguration {
     public var inputPath: String
     public var structure: StructureSource
     public var initialMagneticMoments: MagneticMoments?
+    /// Initial moments by a named ordering (computed from the structure in `makeSystem`).
+    public var magneticOrdering: MagneticOrdering?
     /// The `potential` object, read by the potential's own factory.
     public var potential: ConfigObject
     /// Verlet skin [Å].
@@ -148,8 +173,12 @@ public struct RunConfiguration {
                         return Vector3(x, y, z)
                     })
                 }
+            case .object:
+                let o = try root.object("initial_magmoms")
+                magneticOrdering = try Self.ordering(o)
+                try o.finish()
             default:
-                throw root.error("initial_magmoms", "expected a MAGMOM string such as \"2*2 2*-2 4*0\" or an array of moments in μB")
+                throw root.error("initial_magmoms", "expected a MAGMOM string such as \"2*2 2*-2 4*0\", an array of moments in μB, or {\"ordering\": \"afm2\", \"moments_uB\": {\"Ni\": 2}}")
             }
         }
 
@@ -161,7 +190,7 @@ public struct RunConfiguration {
         threads = try root.optionalInt("threads", .positive)
 
         // Task.
-        let taskName = try root.choice("task", ["md", "relax"])
+        let taskName = try root.choice("task", ["md", "relax", "orderings"])
         let outputDefaults: (every: Int, steps: Int)
         if taskName == "md" {
             let md = try root.object("md")
@@ -191,7 +220,8 @@ public struct RunConfiguration {
             task = .md(MDSettings(ensemble: ensemble, timestep: dt, steps: steps, initialTemperature: t0 ?? thermostat?.temperature,
                                   seed: UInt64(seed), thermostat: thermostat))
             try md.finish()
-            if root.contains("relax") { throw root.error("relax", "is for \"task\": \"relax\"; this input's task is md") }
+            if root.contains("relax") { throw root.error("relax", "is for \"task\": \"relax\" or \"orderings\"; this input's task is md") }
+            if root.contains("orderings") { throw root.error("orderings", "is for \"task\": \"orderings\"; this input's task is md") }
             outputDefaults = (max(1, steps / 100), steps)
         } else {
             let r = try root.object("relax")
@@ -203,9 +233,38 @@ public struct RunConfiguration {
             let cell = try r.bool("cell", default: false)
             let pressure = try r.double("pressure_GPa", default: 0)
             if !cell && r.contains("pressure_GPa") { throw r.error("pressure_GPa", "a target pressure needs \"cell\": true") }
-            task = .relax(RelaxSettings(fire: fire, maxSteps: maxSteps, relaxCell: cell, pressure: pressure * Units.gigapascal))
+            let settings = RelaxSettings(fire: fire, maxSteps: maxSteps, relaxCell: cell, pressure: pressure * Units.gigapascal,
+                                         pseudoCubic: try r.bool("pseudo_cubic", default: taskName == "orderings"))
             try r.finish()
-            if root.contains("md") { throw root.error("md", "is for \"task\": \"md\"; this input's task is relax") }
+            if root.contains("md") { throw root.error("md", "is for \"task\": \"md\"; this input's task is \(taskName)") }
+            if taskName == "orderings" {
+                let o = try root.object("orderings")
+                var list: [(String, OrderingMoments)] = []
+                let magnitudes = try o.optionalObject("moments_uB").map(Self.magnitudes) ?? [:]
+                for name in try o.optionalStrings("names") ?? [] {
+                    guard let ordering = RocksaltOrdering(rawValue: name) else {
+                        throw o.error("names", "unknown ordering '\(name)'; named orderings are \(RocksaltOrdering.allCases.map(\.rawValue).joined(separator: ", ")) (others go in 'custom' as MAGMOM strings)")
+                    }
+                    guard !magnitudes.isEmpty else { throw o.missing("moments_uB", "the |m| of each magnetic element, e.g. {\"Mn\": 5}") }
+                    list.append((name, .rocksalt(MagneticOrdering(ordering: ordering, magnitudes: magnitudes))))
+                }
+                if let custom = try o.optionalObject("custom") {
+                    for key in custom.keys {
+                        do { list.append((key, .explicit(try MagmomParser.parse(try custom.string(key))))) } catch let e as SpinMDError {
+                            throw custom.error(key, "bad MAGMOM string: \(e.description)")
+                        }
+                    }
+                    try custom.finish()
+                }
+                guard list.count >= 1 else { throw o.missing("names", "orderings to compare, e.g. [\"fm\", \"afm1\", \"afm2\"]") }
+                if Set(list.map(\.0)).count != list.count { throw o.error("custom", "ordering names must be unique") }
+                try o.finish()
+                if root.contains("initial_magmoms") { throw root.error("initial_magmoms", "an orderings task takes its moments from 'orderings'") }
+                task = .orderings(OrderingSettings(orderings: list, relax: settings))
+            } else {
+                task = .relax(settings)
+                if root.contains("orderings") { throw root.error("orderings", "is for \"task\": \"orderings\"; this input's task is relax") }
+            }
             outputDefaults = (1, maxSteps)
         }
 
@@ -258,6 +317,23 @@ public struct RunConfiguration {
         try root.finish()
     }
 
+    static func magnitudes(_ o: ConfigObject) throws -> [Element: Double] {
+        var m: [Element: Double] = [:]
+        for key in o.keys {
+            guard let e = Element(symbol: key) else { throw o.error(key, "expected an element symbol as key") }
+            m[e] = try o.double(key, .nonNegative)
+        }
+        try o.finish()
+        return m
+    }
+
+    static func ordering(_ o: ConfigObject) throws -> MagneticOrdering {
+        let name = try o.choice("ordering", RocksaltOrdering.allCases.map(\.rawValue))
+        let magnitudes = try Self.magnitudes(try o.object("moments_uB"))
+        guard !magnitudes.isEmpty else { throw o.error("moments_uB", "give the |m| of at least one magnetic element, e.g. {\"Ni\": 2}") }
+        return MagneticOrdering(ordering: RocksaltOrdering(rawValue: name)!, magnitudes: magnitudes)
+    }
+
     /// Builds the initial system: reads or builds the structure and attaches moments.
     public func makeSystem() throws -> AtomicSystem {
         var system: AtomicSystem
@@ -275,6 +351,13 @@ public struct RunConfiguration {
             }
         case let .crystal(lattice, elements, a, repeats):
             system = try CrystalBuilder.cubic(lattice, a: a, species: elements, repeats: repeats)
+        }
+        if let o = magneticOrdering {
+            do {
+                system.initialMagneticMoments = .collinear(try o.ordering.moments(for: system, magnitudes: o.magnitudes))
+            } catch let e as SpinMDError {
+                throw SpinMDError.invalidInput(location: "\(inputPath): key 'initial_magmoms.ordering'", message: e.description)
+            }
         }
         if let m = initialMagneticMoments {
             guard m.count == system.atomCount else {

@@ -2,7 +2,7 @@ import Foundation
 
 /// How a run ended and what it cost, printed as a LAMMPS-style performance summary.
 public struct RunSummary {
-    public enum Status: Equatable {
+    public enum Status: Equatable, Sendable {
         case completed, converged, notConverged(String)
         /// Stopped by SIGINT/SIGTERM after writing a checkpoint.
         case interrupted
@@ -33,6 +33,10 @@ public struct RunSummary {
     public var finalResult: PotentialResult
     /// Time taken by each output (observer), one line each.
     public var outputReport: [String] = []
+    /// Relaxations: the final state in physical terms.
+    public var relaxation: RelaxationReport?
+    /// Orderings tasks: one relaxation per ordering, in input order.
+    public var orderings: [OrderingOutcome] = []
 
     public var stepsPerSecond: Double { Double(steps) / max(loopSeconds, 1e-12) }
     public var atomStepsPerSecond: Double { stepsPerSecond * Double(atomCount) }
@@ -66,4 +70,14 @@ public struct RunSummary {
     private func row(_ name: String, _ t: Double) -> String {
         String(format: "%@ | %10.4f | %6.2f\n", name.padding(toLength: 7, withPad: " ", startingAt: 0), t, 100 * t / max(loopSeconds, 1e-12))
     }
+}
+
+/// One ordering of an orderings task: how its relaxation ended and what it found.
+public struct OrderingOutcome: Sendable {
+    public var name: String
+    public var status: RunSummary.Status
+    public var steps: Int
+    public var report: RelaxationReport
+    /// Moment signs that changed during the relaxation (collinear; |m| < 0.3 μB counts as lost).
+    public var flippedMoments: Int
 }

@@ -41,7 +41,7 @@ public struct Simulation {
         try Self.checkOverlaps(system, minimum: c.minimumDistance)
         let evaluator = ForceEvaluator(potential: potential, skin: c.skin, executor: executor)
         let task: Snapshot.Task
-        switch c.task { case .md: task = .md; case .relax: task = .relax }
+        switch c.task { case .md: task = .md; case .relax, .orderings: task = .relax }
 
         // Resume, or refuse to overwrite earlier results: decided before anything is written.
         var checkpoint: Checkpoint?
@@ -60,7 +60,8 @@ public struct Simulation {
             }
             checkpoint = ck
         } else if !(overwrite || o.overwrite) {
-            let created = task == .md ? o.files : o.files.filter { $0 != o.checkpoint.file }
+            var created = task == .md ? o.files : o.files.filter { $0 != o.checkpoint.file } + [Self.summaryFile]
+            if case let .orderings(settings) = c.task { created = Self.orderingFiles(settings, o) }
             if let existing = created.map(outputPath).first(where: { FileManager.default.fileExists(atPath: $0) }) {
                 throw SpinMDError.io(path: existing, message: "exists; set \"overwrite\": true in output or pass --overwrite to replace it (or --resume to continue that run)")
             }
@@ -77,36 +78,41 @@ public struct Simulation {
             system.cell = ck.system.cell
             system.masses = ck.system.masses
         }
-        let title = "\(system.formula) \(task.rawValue) with \(potential.name) (\((c.inputPath as NSString).lastPathComponent))"
-        let schedule = ObserverSchedule()
-        schedule.add(try ThermoLog(path: outputPath(o.thermoFile), every: o.thermoEvery, task: task, extraColumns: potential.diagnosticNames,
-                                   resumingAfter: checkpoint?.step))
-        if let t = o.trajectory {
-            let trigger = Trigger(every: t.every)
-            switch t.format {
-            case .extxyz:
-                schedule.add(try StructureWriter(path: outputPath(t.file), trigger: trigger, mode: .append, executor: executor, resumingAfter: checkpoint?.step))
-            case .amberNetCDF:
-                var width = 0
-                if potential.predictsMagneticMoments { if case .vector = system.initialMagneticMoments { width = 3 } else { width = 1 } }
-                let content = AmberTrajectoryWriter.Content(velocities: t.velocities, forces: t.forces, atomicEnergies: t.atomicEnergies,
-                                                            magneticMomentWidth: width)
-                if let ck = checkpoint {
-                    schedule.add(try AmberTrajectoryWriter(appendingTo: outputPath(t.file), system: system, content: content, trigger: trigger, after: ck.time))
-                } else {
-                    schedule.add(try AmberTrajectoryWriter(creating: outputPath(t.file), system: system, content: content, trigger: trigger,
-                                                           overwrite: true, title: title))
+
+        /// The observers of an md or relax run (opens their files).
+        func makeSchedule() throws -> ObserverSchedule {
+            let title = "\(system.formula) \(task.rawValue) with \(potential.name) (\((c.inputPath as NSString).lastPathComponent))"
+            let schedule = ObserverSchedule()
+            schedule.add(try ThermoLog(path: outputPath(o.thermoFile), every: o.thermoEvery, task: task, extraColumns: potential.diagnosticNames,
+                                       resumingAfter: checkpoint?.step))
+            if let t = o.trajectory {
+                let trigger = Trigger(every: t.every)
+                switch t.format {
+                case .extxyz:
+                    schedule.add(try StructureWriter(path: outputPath(t.file), trigger: trigger, mode: .append, executor: executor, resumingAfter: checkpoint?.step))
+                case .amberNetCDF:
+                    var width = 0
+                    if potential.predictsMagneticMoments { if case .vector = system.initialMagneticMoments { width = 3 } else { width = 1 } }
+                    let content = AmberTrajectoryWriter.Content(velocities: t.velocities, forces: t.forces, atomicEnergies: t.atomicEnergies,
+                                                                magneticMomentWidth: width)
+                    if let ck = checkpoint {
+                        schedule.add(try AmberTrajectoryWriter(appendingTo: outputPath(t.file), system: system, content: content, trigger: trigger, after: ck.time))
+                    } else {
+                        schedule.add(try AmberTrajectoryWriter(creating: outputPath(t.file), system: system, content: content, trigger: trigger,
+                                                               overwrite: true, title: title))
+                    }
                 }
             }
+            if let r = o.restart { schedule.add(AmberRestartWriter(path: outputPath(r.file), trigger: Trigger(every: r.every, atStart: false), title: title)) }
+            schedule.add(try StructureWriter(path: outputPath(o.finalStructure), trigger: .endOnly, mode: .replace, executor: executor))
+            return schedule
         }
-        if let r = o.restart { schedule.add(AmberRestartWriter(path: outputPath(r.file), trigger: Trigger(every: r.every, atStart: false), title: title)) }
-        schedule.add(try StructureWriter(path: outputPath(o.finalStructure), trigger: .endOnly, mode: .replace, executor: executor))
-
         log("spinmd \(SpinMDVersion.string): \(task.rawValue) of \(system.formula) (\(system.atomCount) atoms) with \(potential.name), cutoff \(potential.cutoff) Å, \(threads) thread\(threads == 1 ? "" : "s")")
         log("outputs in \(outputDirectory)/" + (checkpoint.map { ", resuming from step \($0.step)" } ?? ""))
         StopSignal.install()
         switch c.task {
         case let .md(md):
+            let schedule = try makeSchedule()
             var generator = checkpoint?.generator ?? SeededGenerator(seed: md.seed)
             if checkpoint == nil, let t = md.initialTemperature {
                 MaxwellBoltzmann.assign(to: &system, temperature: t, generator: &generator)
@@ -139,9 +145,16 @@ public struct Simulation {
             run.checkpoint = checkpointWriter
             return try run.run()
         case let .relax(r):
+            let schedule = try makeSchedule()
             if showProgress { schedule.add(ProgressReporter(every: o.progressEvery > 0 ? o.progressEvery : 10, interactive: interactiveProgress)) }
-            return try RelaxationRun(system: system, evaluator: evaluator, fire: r.fire, maxSteps: r.maxSteps, relaxCell: r.relaxCell,
-                                     pressure: r.pressure, schedule: schedule, threads: threads).run()
+            var summary = try RelaxationRun(system: system, evaluator: evaluator, fire: r.fire, maxSteps: r.maxSteps, relaxCell: r.relaxCell,
+                                            pressure: r.pressure, schedule: schedule, threads: threads).run()
+            let report = RelaxationReport(initial: system, final: summary.finalSystem, result: summary.finalResult, pseudoCubic: r.pseudoCubic)
+            try AtomicFile.write(Array(report.json.utf8), to: outputPath(Self.summaryFile))
+            summary.relaxation = report
+            return summary
+        case let .orderings(settings):
+            return try runOrderings(system, settings, potential: potential, executor: executor)
         }
     }
 

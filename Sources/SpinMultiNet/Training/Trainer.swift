@@ -12,6 +12,8 @@ public struct EpochRecord: Sendable {
     public var trainLoss: Double, validationLoss: Double
     public var train: PropertyErrors, validation: PropertyErrors
     public var seconds: Double
+    /// Wall time of the optimisation steps alone (no validation, no output) [s].
+    public var trainingSeconds: Double
     /// The validation loss is the best so far (the model file was written).
     public var improved: Bool
 }
@@ -235,6 +237,7 @@ public final class Trainer {
                 done += frames.count
                 onBatch?(epoch + 1, done, order.count)
             }
+            let trainingSeconds = Stopwatch.now() - start
             averagedModel.setWeights(layout.unflatten(average.values))
             let (validationLoss, validationErrors) = evaluate(averagedModel, validation)
             epoch += 1
@@ -249,7 +252,7 @@ public final class Trainer {
                 staleEpochs += 1
             }
             let record = EpochRecord(epoch: epoch, learningRate: rate, trainLoss: trainLoss / Double(train.count), validationLoss: validationLoss,
-                                     train: trainErrors, validation: validationErrors, seconds: Stopwatch.now() - start, improved: improved)
+                                     train: trainErrors, validation: validationErrors, seconds: Stopwatch.now() - start, trainingSeconds: trainingSeconds, improved: improved)
             records.append(record)
             metricsRows.append(Self.metricsRow(record))
             try FileManager.default.createDirectory(atPath: c.outputDirectory, withIntermediateDirectories: true)
