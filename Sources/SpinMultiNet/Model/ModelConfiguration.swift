@@ -24,6 +24,9 @@ public struct ModelConfiguration: Equatable, Sendable, Codable {
     public var averageNeighbors: Double = 12.0
     /// Per-species reference energies [eV], same order as `species`.
     public var referenceEnergies: [Double]
+    /// A spin-blind ablation: the model ignores its spin input (every moment is taken as 0), so
+    /// it sees structure only. nil (absent from older files) means false.
+    public var spinBlind: Bool?
 
     public init(species: [Int], referenceEnergies: [Double]? = nil) {
         self.species = species

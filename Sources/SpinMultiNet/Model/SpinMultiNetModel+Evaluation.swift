@@ -72,8 +72,9 @@ extension SpinMultiNetModel {
 
     /// Forward pass: energy, per-atom energies and spins, and the tape for `backward`.
     /// - Parameter moments: (nodeCount, 3) spin inputs [μB], Cartesian.
-    public func forward(_ graph: ModelGraph, moments: [Vector3]) -> (ModelOutput, ModelTape) {
+    public func forward(_ graph: ModelGraph, moments input: [Vector3]) -> (ModelOutput, ModelTape) {
         let c = configuration
+        let moments = c.spinBlind == true ? [Vector3](repeating: .zero, count: input.count) : input
         let n = graph.nodeCount, e = graph.edgeCount, C = c.channels, F = featureSize
         let S = c.species.count, G = c.momentBasis, Nb = c.radialBasis, H = c.hidden, P = paths.count
         var tape = ModelTape(graph: graph, moments: moments)
@@ -480,6 +481,7 @@ extension SpinMultiNetModel {
             for ch in 0..<C { a += wm[ch] * xbar[mb + ch]; b += wm[ch] * xbar[mb + C + ch]; cc += wm[ch] * xbar[mb + 2 * C + ch] }
             mbar[i] += Vector3(cc, a, b)
         }
+        if c.spinBlind == true { mbar = [Vector3](repeating: .zero, count: n) }  // the input is ignored
         return ModelInputGradients(edgeVectors: vbar, moments: mbar)
     }
 }
