@@ -207,6 +207,7 @@ public final class Trainer {
         let c = configuration
         var records: [EpochRecord] = []
         if metricsRows.isEmpty { metricsRows = [Self.metricsHeader] }
+        try writeSplit()
         while epoch < c.epochs {
             if let p = c.earlyStoppingPatience, staleEpochs >= p { break }
             let start = Stopwatch.now()
@@ -263,6 +264,28 @@ public final class Trainer {
         }
         if records.last.map({ $0.epoch % c.checkpointEvery != 0 }) ?? false { try writeCheckpoint() }
         return records
+    }
+
+    /// Writes `split.tsv` (set, file, frame) and the held-out frames as `validation.extxyz` and
+    /// `test.extxyz` in the output directory, so `spinmd eval` can be run on exactly them.
+    public func writeSplit() throws {
+        let c = configuration
+        try FileManager.default.createDirectory(atPath: c.outputDirectory, withIntermediateDirectories: true)
+        var rows = ["set\tfile\tframe"]
+        for (name, set) in [("train", train), ("validation", validation), ("test", test)] {
+            rows += set.map { "\(name)\t\($0.file)\t\($0.index + 1)" }
+        }
+        try AtomicFile.write(Array((rows.joined(separator: "\n") + "\n").utf8), to: c.output("split.tsv"))
+        for (name, set) in [("validation", validation), ("test", test)] where !set.isEmpty {
+            let text = set.map { f -> String in
+                var r = PotentialResult(energy: f.energy ?? .nan)
+                r.forces = f.forces
+                r.magneticMoments = f.moments
+                if let s = f.stress, let v = f.volume { r.virial = -v * s }
+                return ExtendedXYZ.format(f.system, result: f.energy == nil ? nil : r, extra: f.info.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            }.joined()
+            try AtomicFile.write(Array(text.utf8), to: c.output("\(name).extxyz"))
+        }
     }
 
     /// Writes the averaged weights as the model file, with training provenance.
