@@ -164,7 +164,12 @@ def structure_of(line):
     atoms = read(source, int(index))
     if not np.any(atoms.get_initial_magnetic_moments()):
         raise ValueError(f"{words[1]} has no initial_magmoms")
-    return atoms, {"kind": "structure", "tag": " ".join(words[2:])}
+    info = {"kind": "structure", "tag": " ".join(words[2:])}
+    for w in words[2:]:   # a tag such as 'nio-afm2' names the metal and the ordering
+        name, _, order = w.partition("-")
+        if order in ORDERS and name[:-1].capitalize() in LATTICE:
+            info.update(tm=name[:-1].capitalize(), order=order)
+    return atoms, info
 
 
 def cmd_run(args):

@@ -71,7 +71,7 @@ public struct TrainingConfiguration {
     }
 
     func resolve(_ file: String) -> String {
-        file.hasPrefix("/") ? file : URL(fileURLWithPath: baseDirectory).appendingPathComponent(file).path
+        file.hasPrefix("/") ? file : URL(fileURLWithPath: baseDirectory).appendingPathComponent(file).standardized.path
     }
 
     public static func load(path: String) throws -> TrainingConfiguration {
@@ -197,7 +197,7 @@ public struct TrainingConfiguration {
             checkpointEvery = try o.int("checkpoint_every", default: checkpointEvery, .positive)
             try o.finish()
         }
-        if !outputDirectory.hasPrefix("/") { outputDirectory = URL(fileURLWithPath: baseDirectory).appendingPathComponent(outputDirectory).path }
+        if !outputDirectory.hasPrefix("/") { outputDirectory = URL(fileURLWithPath: baseDirectory).appendingPathComponent(outputDirectory).standardized.path }
         try c.finish()
     }
 }
