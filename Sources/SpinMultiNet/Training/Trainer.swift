@@ -38,6 +38,7 @@ public final class Trainer {
     public private(set) var dataHashes: [(file: String, sha256: String, frames: Int)] = []
     public let executor: ParallelExecutor
     public let layout: ParameterLayout
+    let decayMask: [Double]
 
     var parameters: [Double]
     var optimizer: AdamOptimizer
@@ -87,8 +88,7 @@ public final class Trainer {
         let train: [LabelledFrame]
         // Seeded split of the training files' frames: test first, then validation.
         var g = SeededGenerator(seed: c.splitSeed)
-        var order = Array(pool.indices)
-        for k in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(k, Int(g.next() % UInt64(k + 1))) }
+        let order = Self.shuffled(pool.count, &g)
         let nTest = Int((c.testFraction * Double(pool.count)).rounded())
         let nValidation = Int((c.validationFraction * Double(pool.count)).rounded())
         if c.testFraction > 0 { test = order[0..<nTest].sorted().map { pool[$0] } }
@@ -125,6 +125,7 @@ public final class Trainer {
         averagedModel = try SpinMultiNetModel(configuration: model.configuration, weights: model.weights)
         averagedModel.executor = ParallelExecutor(threads: 1)
         layout = ParameterLayout(model.weights)
+        decayMask = layout.decayMask
         parameters = layout.flatten(model.weights)
         optimizer = AdamOptimizer(parameterCount: layout.count)
         optimizer.beta1 = c.beta1; optimizer.beta2 = c.beta2; optimizer.epsilon = c.epsilon; optimizer.weightDecay = c.weightDecay
@@ -132,6 +133,13 @@ public final class Trainer {
         schedule = c.schedule
         generator = SeededGenerator(seed: c.seed &+ 0x5EED)
         sampler = SpinInputSampler(augmentation: c.augmentation)
+    }
+
+    /// 0..<count in a random order (Fisher–Yates).
+    static func shuffled(_ count: Int, _ g: inout SeededGenerator) -> [Int] {
+        var order = Array(0..<count)
+        for k in stride(from: count - 1, to: 0, by: -1) { order.swapAt(k, Int(g.next() % UInt64(k + 1))) }
+        return order
     }
 
     static func sha256(of path: String) throws -> String {
@@ -211,8 +219,7 @@ public final class Trainer {
         while epoch < c.epochs {
             if let p = c.earlyStoppingPatience, staleEpochs >= p { break }
             let start = Stopwatch.now()
-            var order = Array(train.indices)
-            for k in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(k, Int(generator.next() % UInt64(k + 1))) }
+            let order = Self.shuffled(train.count, &generator)
             let batches = stride(from: 0, to: order.count, by: c.batchSize).map { order[$0..<min($0 + c.batchSize, order.count)] }
             var trainLoss = 0.0, trainErrors = PropertyErrors(), done = 0
             var rate = 0.0
@@ -230,7 +237,7 @@ public final class Trainer {
                     throw SpinMDError.unsupported("training diverged at epoch \(epoch + 1) (non-finite gradient); lower 'optimizer.learning_rate' or the loss weights")
                 }
                 rate = schedule.rate(epoch: epoch, batch: b, batches: batches.count, epochs: c.epochs)
-                optimizer.update(&parameters, gradient: gradient, learningRate: rate, decayMask: layout.decayMask)
+                optimizer.update(&parameters, gradient: gradient, learningRate: rate, decayMask: decayMask)
                 model.setWeights(layout.unflatten(parameters))
                 average.update(parameters)
                 trainLoss += p.loss
