@@ -47,7 +47,8 @@ struct Model: ParsableCommand {
                 print("parameters: \(model.parameterCount)")
                 print("units: \(metadata["units"] ?? "?")")
                 for (k, v) in metadata.sorted(by: { $0.key < $1.key }) where k.hasPrefix("provenance.") {
-                    print("\(k.dropFirst("provenance.".count)): \(v)")
+                    // Multi-line values (a configuration file's text) on one line.
+                    print("\(k.dropFirst("provenance.".count)): " + v.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
                 }
             } catch let e as SpinMDError { throw reportAndExit(e) }
         }

@@ -36,6 +36,8 @@ extension Simulation {
         }
         var outcomes: [OrderingOutcome] = []
         var last: RunSummary?
+        var totalSeconds = 0.0, totalSteps = 0, totalEvaluations = 0, totalBuilds = 0
+        var totalPhases = Stopwatch()
         for ((name, _), system) in zip(settings.orderings, systems) {
             log("ordering \(name): relaxing \(r.relaxCell ? "positions and cell" : "positions")")
             let directory = outputPath(name)
@@ -57,10 +59,19 @@ extension Simulation {
             }
             outcomes.append(OrderingOutcome(name: name, status: summary.status, steps: summary.steps, report: report, flippedMoments: flipped))
             last = summary
+            totalSeconds += summary.loopSeconds; totalSteps += summary.steps
+            totalEvaluations += summary.forceEvaluations; totalBuilds += summary.neighborBuilds
+            for (phase, t) in summary.phases.seconds { totalPhases.add(phase, t) }
             if summary.status == .interrupted { break }
         }
         try AtomicFile.write(Array(Self.orderingsTable(outcomes, tabs: true).utf8), to: outputPath(Self.orderingsFile))
+        // The performance block covers every ordering's relaxation.
         var summary = last!
+        summary.loopSeconds = totalSeconds
+        summary.steps = totalSteps
+        summary.forceEvaluations = totalEvaluations
+        summary.neighborBuilds = totalBuilds
+        summary.phases = totalPhases
         summary.orderings = outcomes
         if let bad = outcomes.first(where: { if case .notConverged = $0.status { return true } else { return false } }) {
             summary.status = .notConverged("ordering \(bad.name): \(bad.status.description)")
