@@ -46,7 +46,7 @@ public struct ModelEvaluation {
             }
         }
         if let e = failures.compactMap({ $0 }).first { throw e }
-        return EvaluationResult(frames: frames, predictions: predictions.map { $0! })
+        return EvaluationResult(frames: frames, predictions: predictions.map { $0! }, referenceEnergies: model.configuration.referenceEnergies)
     }
 
     /// Energy, forces, stress and moments of one frame, as `spinmd run` would compute them.
@@ -69,6 +69,9 @@ public struct ModelEvaluation {
 public struct EvaluationResult {
     public let frames: [LabelledFrame]
     public let predictions: [FramePrediction]
+    /// The model's per-species reference energies [eV] (indexed like the frames' graph species):
+    /// the energy parity plot shows (E − Σᵢ e_ref)/N, so compositions do not sit eV apart.
+    public let referenceEnergies: [Double]
 
     func errors(_ k: Int, atoms: (Int) -> Bool = { _ in true }) -> PropertyErrors {
         var e = PropertyErrors()
@@ -139,12 +142,15 @@ public struct EvaluationResult {
         let names = Array(Set(frames.compactMap { $0.info[key] })).sorted()
         func group(_ k: Int) -> Int { frames[k].info[key].flatMap { names.firstIndex(of: $0) } ?? names.count }
         let groups = names + (frames.contains { $0.info[key] == nil } ? ["other"] : [])
-        var energy = ParityPlot(title: "ENERGY PER ATOM", unit: "EV/ATOM")
+        var energy = ParityPlot(title: "ENERGY PER ATOM - REFERENCES", unit: "EV/ATOM")
         var forces = ParityPlot(title: "FORCE COMPONENTS", unit: "EV/Å")
         var moments = ParityPlot(title: "MAGNETIC MOMENTS", unit: "μB")
         for k in frames.indices {
             let f = frames[k], p = predictions[k], g = group(k)
-            if let e = f.energy { energy.points.append((e / Double(f.atomCount), p.energy / Double(f.atomCount), g)) }
+            if let e = f.energy {
+                let reference = f.graph.species.reduce(0) { $0 + referenceEnergies[$1] }, n = Double(f.atomCount)
+                energy.points.append(((e - reference) / n, (p.energy - reference) / n, g))
+            }
             if let ref = f.forces, let pf = p.forces {
                 for i in 0..<f.atomCount { for a in 0..<3 { forces.points.append((ref[i][a], pf[i][a], g)) } }
             }
