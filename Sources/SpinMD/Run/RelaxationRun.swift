@@ -28,6 +28,8 @@ public final class RelaxationRun {
     }
 
     public func run() throws -> RunSummary {
+        // The loop's timing starts here: the evaluation of the starting structure (in init) is setup.
+        evaluator.stopwatch = Stopwatch()
         let start = Stopwatch.now()
         let outcome: (status: FIRE.Status, steps: Int)
         do {
