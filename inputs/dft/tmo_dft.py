@@ -115,7 +115,7 @@ def compute(atoms, txt):
 def done_jobs(path):
     if not os.path.exists(path):
         return set()
-    return {f.info.get("job") for f in read(path, ":")}
+    return {f.info.get("job") for f in read(path, ":", parallel=False)}
 
 
 def append_frame(frame, path):
@@ -150,7 +150,7 @@ def cmd_plan(args):
 
 
 def cmd_structures(args):
-    frames = read(args.source, ":")
+    frames = read(args.source, ":", parallel=False)
     with open(args.out, "w") as f:
         for k, a in enumerate(frames):
             f.write(f"structure {args.source}:{k} {args.tag}\n")
@@ -161,7 +161,7 @@ def structure_of(line):
     """A 'structure FILE:INDEX TAG' job: the geometry and initial moments of that frame."""
     words = line.split()
     source, index = words[1].rsplit(":", 1)
-    atoms = read(source, int(index))
+    atoms = read(source, int(index), parallel=False)
     if not np.any(atoms.get_initial_magnetic_moments()):
         raise ValueError(f"{words[1]} has no initial_magmoms")
     info = {"kind": "structure", "tag": " ".join(words[2:])}
@@ -202,7 +202,7 @@ def cmd_run(args):
 
 
 def cmd_recompute(args):
-    frames = read(args.source, ":")
+    frames = read(args.source, ":", parallel=False)
     worst = 0.0
     for k in args.frames:
         ref = frames[k]
