@@ -38,6 +38,16 @@ public struct RunSummary {
     /// Orderings tasks: one relaxation per ordering, in input order.
     public var orderings: [OrderingOutcome] = []
 
+    /// Adds the loop time, steps, evaluations, neighbour builds and phase times of `other`
+    /// (runs done one after the other, e.g. the orderings of an orderings task).
+    public mutating func addCost(of other: RunSummary) {
+        loopSeconds += other.loopSeconds
+        steps += other.steps
+        forceEvaluations += other.forceEvaluations
+        neighborBuilds += other.neighborBuilds
+        for (phase, t) in other.phases.seconds { phases.add(phase, t) }
+    }
+
     public var stepsPerSecond: Double { Double(steps) / max(loopSeconds, 1e-12) }
     public var atomStepsPerSecond: Double { stepsPerSecond * Double(atomCount) }
     /// Simulated ns per day of wall time.

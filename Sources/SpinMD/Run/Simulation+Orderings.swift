@@ -35,9 +35,8 @@ extension Simulation {
             systems.append(s)
         }
         var outcomes: [OrderingOutcome] = []
-        var last: RunSummary?
-        var totalSeconds = 0.0, totalSteps = 0, totalEvaluations = 0, totalBuilds = 0
-        var totalPhases = Stopwatch()
+        /// The last ordering's summary, carrying the cost of all of them.
+        var combined: RunSummary?
         for ((name, _), system) in zip(settings.orderings, systems) {
             log("ordering \(name): relaxing \(r.relaxCell ? "positions and cell" : "positions")")
             let directory = outputPath(name)
@@ -58,20 +57,13 @@ extension Simulation {
                 flipped = zip(start, report.atomMoments).filter { abs($0) >= 0.3 && ($0 * $1 < 0 || abs($1) < 0.3) }.count
             }
             outcomes.append(OrderingOutcome(name: name, status: summary.status, steps: summary.steps, report: report, flippedMoments: flipped))
-            last = summary
-            totalSeconds += summary.loopSeconds; totalSteps += summary.steps
-            totalEvaluations += summary.forceEvaluations; totalBuilds += summary.neighborBuilds
-            for (phase, t) in summary.phases.seconds { totalPhases.add(phase, t) }
+            var next = summary
+            if let earlier = combined { next.addCost(of: earlier) }
+            combined = next
             if summary.status == .interrupted { break }
         }
         try AtomicFile.write(Array(Self.orderingsTable(outcomes, tabs: true).utf8), to: outputPath(Self.orderingsFile))
-        // The performance block covers every ordering's relaxation.
-        var summary = last!
-        summary.loopSeconds = totalSeconds
-        summary.steps = totalSteps
-        summary.forceEvaluations = totalEvaluations
-        summary.neighborBuilds = totalBuilds
-        summary.phases = totalPhases
+        var summary = combined!
         summary.orderings = outcomes
         if let bad = outcomes.first(where: { if case .notConverged = $0.status { return true } else { return false } }) {
             summary.status = .notConverged("ordering \(bad.name): \(bad.status.description)")
