@@ -5,7 +5,12 @@ import SpinMD
 final class ModelTests: XCTestCase {
     static let ni = Element(symbol: "Ni")!, o = Element(symbol: "O")!
 
-    func model(lMax: Int = 1, seed: UInt64 = 1) throws -> SpinMultiNetModel { try TestModels.model(seed: seed, lMax: lMax) }
+    func model(lMax: Int = 1, seed: UInt64 = 1, coupling: MomentCoupling? = nil) throws -> SpinMultiNetModel {
+        try TestModels.model(seed: seed, lMax: lMax, coupling: coupling)
+    }
+
+    /// Every architecture variant the gradient and symmetry tests cover.
+    let variants: [(lMax: Int, coupling: MomentCoupling)] = [(1, .dot), (2, .dot), (1, .normalized), (2, .normalized)]
 
     /// A small random cluster graph with all pairs within the cutoff.
     func cluster(seed: UInt64 = 3, atoms: Int = 6) -> (ModelGraph, [Vector3], [Vector3]) {
@@ -34,8 +39,8 @@ final class ModelTests: XCTestCase {
     }
 
     func testBackwardEqualsFiniteDifferences() throws {
-        for lMax in [1, 2] {
-            let m = try model(lMax: lMax)
+        for (lMax, coupling) in variants {
+            let m = try model(lMax: lMax, coupling: coupling)
             let (graph, _, moments) = cluster()
             var g = SeededGenerator(seed: 9)
             let sbar = moments.map { _ in Vector3(g.nextGaussian(), g.nextGaussian(), g.nextGaussian()) }
@@ -53,7 +58,7 @@ final class ModelTests: XCTestCase {
                     scale = max(scale, abs(fd))
                 }
             }
-            XCTAssertLessThan(worst, 1e-7 * max(1, scale), "edge vectors, lMax \(lMax): worst \(worst), scale \(scale)")
+            XCTAssertLessThan(worst, 1e-7 * max(1, scale), "edge vectors, lMax \(lMax), \(coupling): worst \(worst), scale \(scale)")
             worst = 0; scale = 0
             for i in moments.indices {
                 for a in 0..<3 {
@@ -65,14 +70,14 @@ final class ModelTests: XCTestCase {
                     scale = max(scale, abs(fd))
                 }
             }
-            XCTAssertLessThan(worst, 1e-7 * max(1, scale), "moments, lMax \(lMax): worst \(worst), scale \(scale)")
+            XCTAssertLessThan(worst, 1e-7 * max(1, scale), "moments, lMax \(lMax), \(coupling): worst \(worst), scale \(scale)")
             XCTAssertGreaterThan(scale, 1e-3, "gradients are not trivially zero")
         }
     }
 
     func testRotationReflectionAndTimeReversal() throws {
-        for lMax in [1, 2] {
-            let m = try model(lMax: lMax)
+        for (lMax, coupling) in variants {
+            let m = try model(lMax: lMax, coupling: coupling)
             let (_, positions, moments) = cluster(seed: 5, atoms: 7)
             let base = m.forward(graph(positions), moments: moments).0
             var g = SeededGenerator(seed: 11)

@@ -4,9 +4,10 @@ import SpinMD
 /// Models and structures shared by the SpinMultiNet tests.
 enum TestModels {
     /// A random NiO model whose spin map is contractive (so self-consistency converges).
-    static func model(seed: UInt64 = 1, lMax: Int = 1) throws -> SpinMultiNetModel {
+    static func model(seed: UInt64 = 1, lMax: Int = 1, coupling: MomentCoupling? = nil) throws -> SpinMultiNetModel {
         var c = ModelConfiguration(species: [28, 8], referenceEnergies: [-4.0, -2.0])
         c.lMax = lMax
+        c.momentCoupling = coupling
         c.cutoff = 4.5
         c.channels = 4
         c.hidden = 8

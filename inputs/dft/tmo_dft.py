@@ -55,7 +55,8 @@ def parse_job(line):
     """'Ni afm2 rattle 3 disp=0.06 strain=0.0 mscale=1.2 rep=2,1,1' → dict.
 
     Keys: disp (Å, Gaussian std per component), strain (random symmetric strain components in
-    [−strain, strain]), shear111 (trigonal strain s(n nᵀ − 1/3) along [111]), a (Å, lattice
+    [−strain, strain]), shear111 (trigonal strain s(n nᵀ − 1/3) along [111]), tetragonal
+    (strain diag(−t/2, −t/2, t) along [001]), a (Å, lattice
     constant), mscale (factor on the initial |m|), rep (repetitions). Kind 'ideal' is a rattle
     job without randomness."""
     words = line.split()
@@ -80,6 +81,8 @@ def build(job):
     # A volume-conserving (to first order) trigonal shear along [111]: the AFM-II distortion.
     n = np.ones(3) / np.sqrt(3)
     e = e + float(job.get("shear111", 0)) * (np.outer(n, n) - np.eye(3) / 3)
+    # A volume-conserving (to first order) tetragonal strain t(ẑẑᵀ − 1/3)·3/2 along [001]: the AFM-I distortion.
+    e = e + float(job.get("tetragonal", 0)) * np.diag([-0.5, -0.5, 1.0])
     atoms.set_cell(atoms.cell.array @ (np.eye(3) + e), scale_atoms=True)
     atoms.positions += rng.normal(0, float(job.get("disp", 0)), atoms.positions.shape)
     atoms.set_initial_magnetic_moments(atoms.get_initial_magnetic_moments() * float(job.get("mscale", 1)))

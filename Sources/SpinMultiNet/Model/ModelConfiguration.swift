@@ -24,6 +24,10 @@ public struct ModelConfiguration: Equatable, Sendable, Codable {
     public var averageNeighbors: Double = 12.0
     /// Per-species reference energies [eV], same order as `species`.
     public var referenceEnergies: [Double]
+    /// How the edge embedding sees a pair of moments: `.dot` (Gaussians of mᵢ·mⱼ [μB²] on
+    /// ±momentRange²) or `.normalized` (Gaussians of a saturating product on [−1, 1]). nil (absent
+    /// from older files) means `.dot`.
+    public var momentCoupling: MomentCoupling?
     /// A spin-blind ablation: the model ignores its spin input (every moment is taken as 0), so
     /// it sees structure only. nil (absent from older files) means false.
     public var spinBlind: Bool?
@@ -32,6 +36,9 @@ public struct ModelConfiguration: Equatable, Sendable, Codable {
         self.species = species
         self.referenceEnergies = referenceEnergies ?? Array(repeating: 0, count: species.count)
     }
+
+    /// The edge moment invariant in use.
+    public var coupling: MomentCoupling { momentCoupling ?? .dot }
 
     /// The irrep blocks of hidden features: every (l, p, t) with l ≤ lMax.
     public var hiddenIrreps: [Irrep] {

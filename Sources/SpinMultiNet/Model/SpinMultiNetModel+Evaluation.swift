@@ -35,7 +35,7 @@ public struct ModelTape {
     var edgeInputs: [Double] = []          // E × (Nb + G)
     var radialDerivatives: [Double] = []   // E × Nb
     var envelope: [Double] = [], envelopeDerivative: [Double] = []
-    var dotBasisDerivatives: [Double] = [] // E × G
+    var couplingBasisDerivatives: [Double] = [] // E × G
     /// Edges of each thread's chunk (contiguous runs of receivers).
     var edgeChunks: [Range<Int>] = []
     // Layers.
@@ -55,9 +55,29 @@ public struct ModelTape {
 extension SpinMultiNetModel {
     var yCount: Int { harmonics.count }
     var momentGaussians: GaussianBasis { GaussianBasis(count: configuration.momentBasis, lower: 0, upper: configuration.momentRange) }
-    var dotGaussians: GaussianBasis {
-        let r2 = configuration.momentRange * configuration.momentRange
-        return GaussianBasis(count: configuration.momentBasis, lower: -r2, upper: r2)
+    var couplingGaussians: GaussianBasis {
+        switch configuration.coupling {
+        case .dot:
+            let r2 = configuration.momentRange * configuration.momentRange
+            return GaussianBasis(count: configuration.momentBasis, lower: -r2, upper: r2)
+        case .normalized:
+            return GaussianBasis(count: configuration.momentBasis, lower: -1, upper: 1)
+        }
+    }
+
+    /// The edge moment invariant q(mᵢ, mⱼ) (`MomentCoupling`) and its gradients ∂q/∂mᵢ, ∂q/∂mⱼ.
+    @inline(__always)
+    func coupling(_ mi: Vector3, _ mj: Vector3) -> (q: Double, di: Vector3, dj: Vector3) {
+        let dot = mi.dot(mj)
+        switch configuration.coupling {
+        case .dot:
+            return (dot, mj, mi)
+        case .normalized:
+            let s2 = MomentCoupling.saturation * MomentCoupling.saturation
+            let ni2 = mi.normSquared + s2, nj2 = mj.normSquared + s2
+            let inv = 1 / (ni2 * nj2).squareRoot(), q = dot * inv
+            return (q, inv * mj - (q / ni2) * mi, inv * mi - (q / nj2) * mj)
+        }
     }
 
     /// The node basis sees the softened norm √(m·m + δ²) [μB] instead of |m|.
@@ -111,7 +131,7 @@ extension SpinMultiNetModel {
         tape.radialDerivatives = [Double](repeating: 0, count: e * Nb)
         tape.envelope = [Double](repeating: 0, count: e)
         tape.envelopeDerivative = [Double](repeating: 0, count: e)
-        tape.dotBasisDerivatives = [Double](repeating: 0, count: e * G)
+        tape.couplingBasisDerivatives = [Double](repeating: 0, count: e * G)
         for k in 0..<e {
             let v = graph.vectors[k]
             let r = v.norm
@@ -122,10 +142,10 @@ extension SpinMultiNetModel {
             let (f, df) = radial.envelope(r)
             tape.envelope[k] = f
             tape.envelopeDerivative[k] = df
-            let dot = moments[graph.receivers[k]].dot(moments[graph.senders[k]])
-            let (gq, dgq) = dotGaussians.evaluate(dot)
+            let i = graph.receivers[k], j = graph.senders[k]
+            let (gq, dgq) = couplingGaussians.evaluate(coupling(moments[i], moments[j]).q)
             for q in 0..<Nb { tape.edgeInputs[k * (Nb + G) + q] = rb[q]; tape.radialDerivatives[k * Nb + q] = drb[q] }
-            for q in 0..<G { tape.edgeInputs[k * (Nb + G) + Nb + q] = gq[q]; tape.dotBasisDerivatives[k * G + q] = dgq[q] }
+            for q in 0..<G { tape.edgeInputs[k * (Nb + G) + Nb + q] = gq[q]; tape.couplingBasisDerivatives[k * G + q] = dgq[q] }
         }
 
         // Interaction layers.
@@ -446,10 +466,11 @@ extension SpinMultiNetModel {
             for q in 0..<Y { g += ybarEdges[k * Y + q] * tape.harmonicGradients[k * Y + q] }
             vbar[k] = g
             var qbar = 0.0
-            for q in 0..<G { qbar += zbar[k * (Nb + G) + Nb + q] * tape.dotBasisDerivatives[k * G + q] }
+            for q in 0..<G { qbar += zbar[k * (Nb + G) + Nb + q] * tape.couplingBasisDerivatives[k * G + q] }
             let i = graph.receivers[k], j = graph.senders[k]
-            mbar[i] += qbar * tape.moments[j]
-            mbar[j] += qbar * tape.moments[i]
+            let (_, di, dj) = coupling(tape.moments[i], tape.moments[j])
+            mbar[i] += qbar * di
+            mbar[j] += qbar * dj
         }
         // Embeddings.
         let we = weights["embedding.weight"]!, wm = weights["moment_embedding.weight"]!

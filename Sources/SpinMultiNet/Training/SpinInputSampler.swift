@@ -15,8 +15,16 @@ struct SpinInputSampler {
         var (inputs, targets, axis) = Self.plain(f)
         if augmentation.magnitudes {
             let (lower, upper) = augmentation.magnitudeRange
+            // NOTE: an atom estimated at 0 μB (O in a TMO) has no sign of its own; it takes the
+            // direction of its converged moment, but only in half of the draws (per frame) —
+            // in the other half it keeps its estimate, 0. Always giving it the converged
+            // direction let the model read the ordering from the O moments (in FM and AFM-I they
+            // follow their neighbours, in AFM-II they vanish) and put AFM-I 14 meV/atom too low
+            // whenever O started at 0 (fixed spins, or the first self-consistent iteration).
+            let zeroStaysZero = g.nextUniform() < 0.5
             for i in 0..<inputs.count {
                 let m0 = inputs[i].norm, t = targets.map { $0[i].norm } ?? m0
+                if m0 == 0, zeroStaysZero { continue }
                 let lo = lower * min(m0, t), hi = upper * max(m0, t)
                 let magnitude = lo + (hi - lo) * g.nextUniform()
                 var direction = m0 > 0 ? inputs[i] / m0 : Vector3.zero
