@@ -10,6 +10,7 @@ import argparse
 import collections
 import csv
 import io
+import math
 import os
 import subprocess
 import sys
@@ -52,6 +53,49 @@ def evaluate(spinmd, model, data, spins="fixed"):
     return text, rows
 
 
+def table(rows, key):
+    """MAE of energy (meV/atom), forces (meV/Å) and moments (μB) per group of `key(row)`."""
+    groups = collections.defaultdict(list)
+    for r in rows:
+        for k in key(r):
+            groups[k].append(r)
+    out = []
+    for k in sorted(groups):
+        g = groups[k]
+        e = sum(abs(float(r["energy_error_meV_per_atom"])) for r in g) / len(g)
+        f = sum(float(r["forces_mae_meV_per_A"]) for r in g) / len(g)
+        m = sum(float(r["moments_mae_uB"]) for r in g) / len(g)
+        out.append((k, len(g), e, f, m))
+    return out
+
+
+def shear_minimum(points):
+    """s at the minimum of a parabola fitted to (s, E) with |s| ≤ 0.03, and the rhombohedral angle."""
+    pts = [(s, e) for s, e in points if abs(s) <= 0.0301]
+    n = len(pts)
+    sx = [sum(s ** k for s, _ in pts) for k in range(5)]
+    sy = [sum(e * s ** k for s, e in pts) for k in range(3)]
+    # Normal equations for e = c0 + c1 s + c2 s².
+    a = [[sx[0], sx[1], sx[2]], [sx[1], sx[2], sx[3]], [sx[2], sx[3], sx[4]]]
+    b = sy[:]
+    for i in range(3):
+        for j in range(i + 1, 3):
+            f = a[j][i] / a[i][i]
+            a[j] = [x - f * y for x, y in zip(a[j], a[i])]
+            b[j] -= f * b[i]
+    c = [0.0, 0.0, 0.0]
+    for i in (2, 1, 0):
+        c[i] = (b[i] - sum(a[i][j] * c[j] for j in range(i + 1, 3))) / a[i][i]
+    s = -c[1] / (2 * c[2])
+    return s, angle(s), n
+
+
+def angle(s):
+    """Rhombohedral angle (°) of the pseudo-cubic cell after the trigonal strain s(n nᵀ − 1/3)."""
+    cos = (2 * s / 3 + s * s / 9) / (1 + 2 * s * s / 9)
+    return math.degrees(math.acos(cos))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--spinmd", default=".build/release/spinmd")
@@ -62,55 +106,82 @@ def main():
     tmp = tempfile.mkdtemp()
 
     print("## Test set (frames the model never saw)\n")
-    for tm in ["Ni", "Mn"]:
-        part = os.path.join(tmp, f"test-{tm}.extxyz")
-        select(os.path.join(ROOT, test), lambda c, tm=tm: f"tm={tm}" in c, part)
-        for label, m in [("SpinMultiNet", model), ("spin-blind", blind)]:
-            text, _ = evaluate(a.spinmd, m, part)
-            print(f"### {tm}O, {label}\n\n```\n" + text.split("\n", 2)[2].strip() + "\n```\n")
+    comments = [c for _, c in frames(os.path.join(ROOT, test))]
+    def groups(r, c):
+        tm = "NiO" if "tm=Ni" in c else "MnO"
+        return ["all", tm, f"{tm} {r['order']}"] + (["active-learning frames"] if "active1" in c else [])
+    results = {}
+    for label, m, spins in [("SpinMultiNet, fixed spins", model, "fixed"),
+                            ("SpinMultiNet, self-consistent spins", model, "self-consistent"),
+                            ("spin-blind", blind, "fixed")]:
+        _, rows = evaluate(a.spinmd, m, test, spins)
+        results[label] = table(rows, lambda r, rows=rows: groups(r, comments[rows.index(r)]))
+    print("| set | frames | " + " | ".join(f"{l}: E meV/atom, F meV/Å, m μB" for l in results) + " |")
+    print("|---|---|" + "---|" * len(results))
+    first = list(results.values())[0]
+    for i, (k, n, *_rest) in enumerate(first):
+        cells = [f"{t[i][2]:.1f}, {t[i][3]:.1f}, {t[i][4]:.3f}" for t in results.values()]
+        print(f"| {k} | {n} | " + " | ".join(cells) + " |")
+    print()
 
-    print("## Orderings at one geometry (ideal cells, a = 4.17 / 4.445 Å)\n")
+    print("## Orderings at one geometry (ideal cells, a = 4.17 / 4.445 Å), meV/f.u. relative to AFM-II\n")
     ideal = os.path.join(tmp, "ideal.extxyz")
     src = os.path.join(ROOT, "inputs/dft/data/tmo-round1-v1.extxyz")
     select(src, lambda c: 'kind=ideal' in c and "disp=0 strain=0" in c, ideal)
-    table = collections.defaultdict(dict)
-    for label, m in [("model", model), ("blind", blind)]:
-        _, rows = evaluate(a.spinmd, m, ideal, spins="self-consistent" if label == "model" else "fixed")
-        for r in rows:
-            tm = "Ni" if r["energy_dft_eV"] and float(r["energy_dft_eV"]) > -30 else "Mn"
+    energies = collections.defaultdict(dict)
+    for label, m, spins in [("fixed", model, "fixed"), ("self-consistent", model, "self-consistent"), ("blind", blind, "fixed")]:
+        _, rows = evaluate(a.spinmd, m, ideal, spins)
+        for r, (_, c) in zip(rows, frames(ideal)):
+            tm = "Ni" if "tm=Ni" in c else "Mn"
             fu = int(r["atoms"]) // 2
-            table[(tm, r["order"])]["dft"] = float(r["energy_dft_eV"]) / fu
-            table[(tm, r["order"])][label] = float(r["energy_model_eV"]) / fu
-    print("| compound | ordering | DFT meV/f.u. | SpinMultiNet (self-consistent) | spin-blind |")
-    print("|---|---|---|---|---|")
+            energies[(tm, r["order"])]["dft"] = float(r["energy_dft_eV"]) / fu
+            energies[(tm, r["order"])][label] = float(r["energy_model_eV"]) / fu
+    print("| compound | ordering | DFT | self-consistent spins | fixed spins | spin-blind |")
+    print("|---|---|---|---|---|---|")
     for tm in ["Ni", "Mn"]:
-        ref = table[(tm, "afm2")]
-        for order in ["fm", "afm1", "afm2"]:
-            e = table[(tm, order)]
-            print(f"| {tm}O | {order} | {1000 * (e['dft'] - ref['dft']):+.1f} | {1000 * (e['model'] - ref['model']):+.1f} | "
-                  f"{1000 * (e['blind'] - ref['blind']):+.1f} |")
+        ref = energies[(tm, "afm2")]
+        for order in ["fm", "afm1"]:
+            e = energies[(tm, order)]
+            d = {k: 1000 * (e[k] - ref[k]) for k in e}
+            print(f"| {tm}O | {order} | {d['dft']:+.1f} | {d['self-consistent']:+.1f} | {d['fixed']:+.1f} | {d['blind']:+.1f} |")
     print()
 
-    print("## [111] trigonal shear of AFM-II at fixed volume (energy relative to s = 0, meV/f.u.)\n")
+    print("## [111] trigonal shear of AFM-II at fixed volume (meV/f.u. relative to s = 0)\n")
     shear = os.path.join(tmp, "shear.extxyz")
-    select(src, lambda c: "order=afm2" in c and ("shear111=" in c or "disp=0 strain=0" in c), shear)
+    sources = [src, os.path.join(ROOT, "inputs/dft/data/tmo-round2.extxyz")]
+    with open(shear, "w") as f:
+        for path in sources:
+            for block, c in frames(path):
+                if "order=afm2" in c and "kind=ideal" in c and ("shear111=" in c or "disp=0 strain=0" in c):
+                    f.write("\n".join(block) + "\n")
     _, rows = evaluate(a.spinmd, model, shear, spins="self-consistent")
-    blocks = list(frames(shear))
     points = collections.defaultdict(list)
-    for (block, comment), r in zip(blocks, rows):
+    for (block, c), r in zip(frames(shear), rows):
         s = 0.0
-        for w in comment.split():
+        for w in c.split():
             if w.startswith("shear111="):
                 s = float(w.split("=")[1])
-        tm = "Ni" if "tm=Ni" in comment else "Mn"
-        points[tm].append((s, float(r["energy_dft_eV"]) / 2, float(r["energy_model_eV"]) / 2))
-    print("| compound | s | DFT | SpinMultiNet |\n|---|---|---|---|")
+        tm = "Ni" if "tm=Ni" in c else "Mn"
+        offdiag = 0.0
+        if 'stress="' in c:
+            v = [float(x) for x in c.split('stress="')[1].split('"')[0].split()]
+            offdiag = (v[1] + v[2] + v[5]) / 3 * 160.21766208  # mean of σxy, σxz, σyz [GPa]
+        points[tm].append((s, float(r["energy_dft_eV"]) / 2, float(r["energy_model_eV"]) / 2, offdiag))
     for tm in ["Ni", "Mn"]:
         pts = sorted(points[tm])
         e0 = [p for p in pts if p[0] == 0][0]
-        for s, d, m in pts:
-            print(f"| {tm}O | {s:+.3f} | {1000 * (d - e0[1]):+.1f} | {1000 * (m - e0[2]):+.1f} |")
-    print()
+        print(f"{tm}O: | s | " + " | ".join(f"{p[0]:+.3f}" for p in pts) + " |")
+        print(f"| DFT | " + " | ".join(f"{1000 * (p[1] - e0[1]):+.1f}" for p in pts) + " |")
+        print(f"| model | " + " | ".join(f"{1000 * (p[2] - e0[2]):+.1f}" for p in pts) + " |")
+        print(f"| DFT shear stress (GPa) | " + " | ".join(f"{p[3]:+.2f}" for p in pts) + " |")
+        for label, k in [("DFT energies", 1), ("model", 2)]:
+            s, alpha, n = shear_minimum([(p[0], p[k]) for p in pts])
+            print(f"{tm}O {label}: parabola minimum s = {s:+.4f} (α = {alpha:.2f}°) from {n} points")
+        cross = [(p, q) for p, q in zip(pts, pts[1:]) if p[3] <= 0 < q[3] or p[3] >= 0 > q[3]]
+        for p, q in cross:
+            s = p[0] - p[3] * (q[0] - p[0]) / (q[3] - p[3])
+            print(f"{tm}O DFT stress: shear stress vanishes at s = {s:+.4f} (α = {angle(s):.2f}°)")
+        print()
 
 
 if __name__ == "__main__":
