@@ -12,7 +12,7 @@ for cells in 4atom 16atom; do
   cat > "$work/$cells.json" <<JSON
 {
   "data": {"train": "$PWD/inputs/benchmarks/tmo-$cells.extxyz", "validation_fraction": 0.125, "test_fraction": 0.0},
-  "model": {"species": ["Ni", "Mn", "O"], "cutoff_A": 5.0, "channels": 16, "layers": 2, "hidden": 32},
+  "model": {"species": ["Ni", "Mn", "O"], "cutoff_A": 5.0, "channels": 16, "layers": 2, "hidden": 32, "moment_coupling": "normalized"},
   "epochs": $epochs, "batch_size": 4, "early_stopping_patience": null,
   "output": {"directory": "$work/out-$cells"}
 }
