@@ -62,9 +62,11 @@ def table(rows, key):
     out = []
     for k in sorted(groups):
         g = groups[k]
+        # Per frame for energies, per atom for forces and moments (as `spinmd eval` averages).
+        atoms = sum(int(r["atoms"]) for r in g)
         e = sum(abs(float(r["energy_error_meV_per_atom"])) for r in g) / len(g)
-        f = sum(float(r["forces_mae_meV_per_A"]) for r in g) / len(g)
-        m = sum(float(r["moments_mae_uB"]) for r in g) / len(g)
+        f = sum(float(r["forces_mae_meV_per_A"]) * int(r["atoms"]) for r in g) / atoms
+        m = sum(float(r["moments_mae_uB"]) * int(r["atoms"]) for r in g) / atoms
         out.append((k, len(g), e, f, m))
     return out
 
@@ -108,8 +110,12 @@ def main():
     print("## Test set (frames the model never saw)\n")
     comments = [c for _, c in frames(os.path.join(ROOT, test))]
     def groups(r, c):
-        tm = "NiO" if "tm=Ni" in c else "MnO"
-        return ["all", tm, f"{tm} {r['order']}"] + (["active-learning frames"] if "active1" in c else [])
+        # The first active-learning frames name metal and ordering only in their tag (nio-afm2).
+        tag = c.split('tag="')[1].split('"')[0] if 'tag="' in c else ""
+        tm = "NiO" if "tm=Ni" in c or "nio-" in tag else "MnO"
+        order = r["order"] or tag.split("-")[-1]
+        hot = ["active-learning frames"] if "active1" in c else ["all but the active-learning frames"]
+        return ["all", tm, f"{tm} {order}"] + hot
     results = {}
     for label, m, spins in [("SpinMultiNet, fixed spins", model, "fixed"),
                             ("SpinMultiNet, self-consistent spins", model, "self-consistent"),
