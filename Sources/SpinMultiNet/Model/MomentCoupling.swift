@@ -10,9 +10,9 @@ public enum MomentCoupling: String, Codable, CaseIterable, Sendable {
     /// pairs off its end (the first shipped model under-resolved the FM/AFM energy differences
     /// by 10–20 meV/atom). The saturating product separates parallel from antiparallel pairs of
     /// any transition metal and hardly changes when input magnitudes are randomised (training
-    /// augmentation) or relaxed (self-consistent spins). μ is large on purpose: with a pure
-    /// cosine (μ → 0) the tiny O moments (0–0.15 μB) gave O–M pairs features of ±1, which the
-    /// model learnt to read the ordering from, and which vanish when O starts at 0 μB.
+    /// augmentation) or relaxed (self-consistent spins). μ is large on purpose: with μ = 0.1 μB
+    /// (nearly a cosine) the tiny O moments (0–0.15 μB) gave O–M pairs features up to ±0.8,
+    /// which the model learnt to read the ordering from, and which vanish when O starts at 0 μB.
     /// Magnitudes still enter through the node embedding of ‖mᵢ‖.
     case normalized
 
