@@ -42,7 +42,8 @@ struct Model: ParsableCommand {
                 print("species: " + zip(c.species, c.referenceEnergies).map { "\(Element(atomicNumber: $0)?.symbol ?? "?") (E_ref \($1) eV)" }.joined(separator: ", "))
                 print("cutoff: \(c.cutoff) Å; layers: \(c.layers); channels: \(c.channels) per irrep; l_max: \(c.lMax)")
                 print("hidden irreps: " + model.blocks.map(\.description).joined(separator: " "))
-                print("radial basis: \(c.radialBasis) Bessel; moment basis: \(c.momentBasis) Gaussians up to \(c.momentRange) μB; MLP width \(c.hidden)")
+                let pair = c.coupling == .dot ? "mᵢ·mⱼ on ±\(c.momentRange * c.momentRange) μB²" : "normalized mᵢ·mⱼ on [−1, 1]"
+                print("radial basis: \(c.radialBasis) Bessel; moment basis: \(c.momentBasis) Gaussians of |m| up to \(c.momentRange) μB and of \(pair); MLP width \(c.hidden)")
                 print("tensor-product paths per layer: \(model.pathCount) (\(model.nonZeroCouplings) non-zero coupling coefficients)")
                 print("parameters: \(model.parameterCount)")
                 print("units: \(metadata["units"] ?? "?")")
