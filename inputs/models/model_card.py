@@ -53,11 +53,11 @@ def evaluate(spinmd, model, data, spins="fixed"):
     return text, rows
 
 
-def table(rows, key):
-    """MAE of energy (meV/atom), forces (meV/Å) and moments (μB) per group of `key(row)`."""
+def table(rows, comments, key):
+    """MAE of energy (meV/atom), forces (meV/Å) and moments (μB) per group of `key(row, comment)`."""
     groups = collections.defaultdict(list)
-    for r in rows:
-        for k in key(r):
+    for r, c in zip(rows, comments):
+        for k in key(r, c):
             groups[k].append(r)
     out = []
     for k in sorted(groups):
@@ -121,7 +121,7 @@ def main():
                             ("SpinMultiNet, self-consistent spins", model, "self-consistent"),
                             ("spin-blind", blind, "fixed")]:
         _, rows = evaluate(a.spinmd, m, test, spins)
-        results[label] = table(rows, lambda r, rows=rows: groups(r, comments[rows.index(r)]))
+        results[label] = table(rows, comments, groups)
     print("| set | frames | " + " | ".join(f"{l}: E meV/atom, F meV/Å, m μB" for l in results) + " |")
     print("|---|---|" + "---|" * len(results))
     first = list(results.values())[0]
