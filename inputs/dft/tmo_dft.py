@@ -11,6 +11,7 @@ Subcommands (see docs/dft-pipeline.md):
   run         compute every job of a list that OUT does not hold yet, appending one frame each
   recompute   recompute frames of an existing extxyz at their own geometry (protocol check)
   structures  turn frames of an extxyz (e.g. from spinmd MD) into a job list
+  correct     write copies of extxyz files with the finite-basis correction applied to NiO energies
 
 Every job is one line; its text is stored as the frame's `job` info key, so `run` is resumable:
 kill it and start it again with the same arguments and it continues with the next missing job.
@@ -18,6 +19,7 @@ kill it and start it again with the same arguments and it continues with the nex
 import argparse
 import io
 import os
+import re
 import sys
 import time
 
@@ -29,6 +31,11 @@ LATTICE = {"Ni": 4.17, "Mn": 4.445, "Fe": 4.33, "Co": 4.26}   # Å, the cells th
 U_EFF = {"Mn": 3.9, "Fe": 5.3, "Co": 3.3, "Ni": 6.2}          # eV, Dudarev, Materials Project
 MOMENT = {"Mn": 5.0, "Fe": 4.0, "Co": 3.0, "Ni": 2.0}         # μB, initial |m|
 ORDERS = ("fm", "afm1", "afm2")
+ECUT = 500.0                                                   # eV, plane-wave cutoff of the protocol
+KPTS = {"density": 1.5, "gamma": True}
+# dE/d ln N per atom of the oxide [eV], N the number of plane waves: (2/3)·Ecut·dE/dEcut with dE/dEcut measured
+# from 500 to 520 eV (docs/dft-pipeline.md). Only NiO: the MnO data do not follow the counting model.
+BASIS_SLOPE = {"Ni": -0.97}
 
 
 def rocksalt(tm, order, a=None):
@@ -92,7 +99,7 @@ def build(job):
 def calculator(atoms, txt):
     from gpaw import GPAW, PW, FermiDirac
     metals = sorted({s for s in atoms.get_chemical_symbols() if s in U_EFF})
-    return GPAW(mode=PW(500), xc="PBE", spinpol=True, kpts={"density": 1.5, "gamma": True},
+    return GPAW(mode=PW(ECUT), xc="PBE", spinpol=True, kpts=KPTS,
                 occupations=FermiDirac(0.05), setups={m: f":d,{U_EFF[m]}" for m in metals}, txt=txt)
 
 
@@ -204,6 +211,54 @@ def cmd_run(args):
                   f"{frame.info['seconds']} s{' FLIPPED' if frame.info['flipped'] else ''}", flush=True)
 
 
+def plane_wave_excess(atoms, ecut=ECUT):
+    """ln(N/N₀): N the mean number of plane waves with ½|G+k|² < ecut over the protocol's k-mesh,
+    N₀ = V k_max³/(6π²) the count a continuum of G vectors would give (atomic units inside)."""
+    from ase.calculators.calculator import kpts2sizeandoffsets
+    from ase.dft.kpoints import monkhorst_pack
+    from ase.units import Bohr, Hartree
+    size, offsets = kpts2sizeandoffsets(atoms=atoms, **KPTS)
+    kpoints = monkhorst_pack(size) + offsets                  # fractional, shape (K, 3)
+    cell = atoms.cell.array / Bohr
+    reciprocal = 2 * np.pi * np.linalg.inv(cell).T            # rows b_i [1/bohr]
+    kmax = np.sqrt(2 * ecut / Hartree)
+    bounds = [np.arange(-n, n + 1) for n in np.ceil(kmax * np.linalg.norm(cell, axis=1) / (2 * np.pi)).astype(int) + 1]
+    g = np.stack(np.meshgrid(*bounds, indexing="ij"), -1).reshape(-1, 3)
+    counts = [np.count_nonzero((((g + k) @ reciprocal) ** 2).sum(1) < kmax ** 2) for k in kpoints]
+    continuum = abs(np.linalg.det(cell)) * kmax ** 3 / (6 * np.pi ** 2)
+    return float(np.log(np.mean(counts) / continuum))
+
+
+def cmd_correct(args):
+    """Finite-basis correction (Francis & Payne, J. Phys.: Condens. Matter 2, 4395 (1990)): at a fixed
+    cutoff the number of plane waves jumps with the cell (whole shells of G vectors of a cubic cell at
+    once), and the energy with it; E + (dE/d ln N)·ln(N₀/N) is the energy at the continuum count.
+    Only the comment line changes: `energy` is corrected, `energy_raw` and `basis_correction` added."""
+    os.makedirs(args.out, exist_ok=True)
+    for source in args.sources:
+        lines = open(source).read().splitlines()
+        k, count = 0, 0
+        while k < len(lines):
+            if not lines[k].strip():
+                k += 1
+                continue
+            n = int(lines[k])
+            atoms = read(source, count, parallel=False)
+            metals = set(atoms.get_chemical_symbols()) & set(BASIS_SLOPE)
+            slope = BASIS_SLOPE[metals.pop()] if metals else 0.0
+            if slope:
+                delta = -slope * n * plane_wave_excess(atoms)
+                raw = re.search(r"(?<![\w])energy=(\S+)", lines[k + 1]).group(1)
+                lines[k + 1] = lines[k + 1].replace(f"energy={raw}", f"energy={float(raw) + delta!r} energy_raw={raw} "
+                                                    f"basis_correction={delta:.6f}", 1)
+            k += 2 + n
+            count += 1
+        out = os.path.join(args.out, os.path.basename(source))
+        with open(out, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        print(f"{out}: {count} frames")
+
+
 def cmd_recompute(args):
     frames = read(args.source, ":", parallel=False)
     worst = 0.0
@@ -256,6 +311,10 @@ def main():
     q.add_argument("out")
     q.add_argument("--tag", default="")
     q.set_defaults(func=cmd_structures)
+    q = sub.add_parser("correct", help="copies of extxyz files with NiO energies corrected for the finite basis")
+    q.add_argument("sources", nargs="+")
+    q.add_argument("--out", required=True, help="directory for the corrected copies")
+    q.set_defaults(func=cmd_correct)
     args = p.parse_args()
     args.func(args)
 
