@@ -24,11 +24,12 @@ def test_plane_wave_excess_shrinks_with_cutoff_and_is_rotation_invariant():
     assert abs(tmo_dft.plane_wave_excess(rotated, 500) - low) < 1e-12
 
 
-def test_correct_shifts_only_nio_energies(tmp_path):
-    nio, mno = tmo_dft.rocksalt("Ni", "afm2"), tmo_dft.rocksalt("Mn", "afm2")
+def test_correct_shifts_energies_by_the_counting_model(tmp_path):
+    cells = [(tmo_dft.rocksalt("Ni", "afm2"), -24.5), (tmo_dft.rocksalt("Mn", "afm1"), -33.1),
+             (tmo_dft.rocksalt("Co", "afm2"), -30.0)]     # no measured slope for CoO: left alone
     source = tmp_path / "frames.extxyz"
     with open(source, "w") as f:
-        for atoms, energy in [(nio, -24.5), (mno, -33.1)]:
+        for atoms, energy in cells:
             pos = "\n".join(f"{s} {x:.8f} {y:.8f} {z:.8f} {m:.1f}" for s, (x, y, z), m in
                             zip(atoms.get_chemical_symbols(), atoms.positions, atoms.get_initial_magnetic_moments()))
             lattice = " ".join(f"{v:.8f}" for v in atoms.cell.array.ravel())
@@ -40,9 +41,11 @@ def test_correct_shifts_only_nio_energies(tmp_path):
     before = source.read_text().splitlines()
     after = (out / "frames.extxyz").read_text().splitlines()
     changed = [k for k, (a, b) in enumerate(zip(before, after)) if a != b]
-    assert len(before) == len(after) and changed == [1]          # the NiO comment line only
-    frame = read(out / "frames.extxyz", 0)
-    delta = -tmo_dft.BASIS_SLOPE["Ni"] * 4 * tmo_dft.plane_wave_excess(nio)
-    assert np.isclose(frame.info["basis_correction"], delta, atol=1e-6)
-    assert np.isclose(frame.get_potential_energy(), -24.5 + delta, atol=1e-12)
-    assert frame.info["energy_raw"] == -24.5 and " free_energy=1.0 " in after[1]
+    assert len(before) == len(after) and changed == [1, 7]      # the NiO and MnO comment lines only
+    for k, ((atoms, energy), metal) in enumerate(zip(cells[:2], ["Ni", "Mn"])):
+        frame = read(out / "frames.extxyz", k)
+        delta = -tmo_dft.BASIS_SLOPE[metal] * 4 * tmo_dft.plane_wave_excess(atoms)
+        assert abs(delta) > 1e-4
+        assert np.isclose(frame.info["basis_correction"], delta, atol=1e-6)
+        assert np.isclose(frame.get_potential_energy(), energy + delta, atol=1e-12)
+        assert frame.info["energy_raw"] == energy and " free_energy=1.0 " in after[1 + 6 * k]

@@ -53,6 +53,14 @@ def evaluate(spinmd, model, data, spins="fixed"):
     return text, rows
 
 
+def basis_correction(comment):
+    """The finite-basis correction [eV] that `tmo_dft.py correct` added to a frame's energy (0 if none)."""
+    for w in comment.split():
+        if w.startswith("basis_correction="):
+            return float(w.split("=")[1])
+    return 0.0
+
+
 def table(rows, comments, key):
     """MAE of energy (meV/atom), forces (meV/Å) and moments (μB) per group of `key(row, comment)`."""
     groups = collections.defaultdict(list)
@@ -114,25 +122,29 @@ def main():
         tag = c.split('tag="')[1].split('"')[0] if 'tag="' in c else ""
         tm = "NiO" if "tm=Ni" in c or "nio-" in tag else "MnO"
         order = r["order"] or tag.split("-")[-1]
-        hot = ["active-learning frames"] if "active1" in c else ["all but the active-learning frames"]
+        hot = ["active-learning frames"] if "kind=structure" in c else ["all but the active-learning frames"]
         return ["all", tm, f"{tm} {order}"] + hot
-    results = {}
+    results, raw = {}, {}
     for label, m, spins in [("SpinMultiNet, fixed spins", model, "fixed"),
                             ("SpinMultiNet, self-consistent spins", model, "self-consistent"),
                             ("spin-blind", blind, "fixed")]:
         _, rows = evaluate(a.spinmd, m, test, spins)
         results[label] = table(rows, comments, groups)
+        raw[label] = [abs(float(r["energy_error_meV_per_atom"]) + 1000 * basis_correction(c) / int(r["atoms"]))
+                      for r, c in zip(rows, comments)]
     print("| set | frames | " + " | ".join(f"{l}: E meV/atom, F meV/Å, m μB" for l in results) + " |")
     print("|---|---|" + "---|" * len(results))
     first = list(results.values())[0]
     for i, (k, n, *_rest) in enumerate(first):
         cells = [f"{t[i][2]:.1f}, {t[i][3]:.1f}, {t[i][4]:.3f}" for t in results.values()]
         print(f"| {k} | {n} | " + " | ".join(cells) + " |")
-    print()
+    print("\nEnergy MAE against the uncorrected energies (`energy_raw`), all frames: "
+          + ", ".join(f"{l} {sum(v) / len(v):.1f}" for l, v in raw.items()) + " meV/atom\n")
 
     print("## Orderings at one geometry (ideal cells, a = 4.17 / 4.445 Å), meV/f.u. relative to AFM-II\n")
     ideal = os.path.join(tmp, "ideal.extxyz")
-    src = os.path.join(ROOT, "inputs/dft/data/tmo-round1-v1.extxyz")
+    data = os.path.join(ROOT, "inputs/dft/data/basis-corrected")
+    src = os.path.join(data, "tmo-round1.extxyz")
     select(src, lambda c: 'kind=ideal' in c and "disp=0 strain=0" in c, ideal)
     energies = collections.defaultdict(dict)
     for label, m, spins in [("fixed", model, "fixed"), ("self-consistent", model, "self-consistent"), ("blind", blind, "fixed")]:
@@ -154,7 +166,7 @@ def main():
 
     print("## [111] trigonal shear of AFM-II at fixed volume (meV/f.u. relative to s = 0)\n")
     shear = os.path.join(tmp, "shear.extxyz")
-    sources = [src, os.path.join(ROOT, "inputs/dft/data/tmo-round2.extxyz")]
+    sources = [src, os.path.join(data, "tmo-round2.extxyz")]
     with open(shear, "w") as f:
         for path in sources:
             for block, c in frames(path):
@@ -172,15 +184,17 @@ def main():
         if 'stress="' in c:
             v = [float(x) for x in c.split('stress="')[1].split('"')[0].split()]
             offdiag = (v[1] + v[2] + v[5]) / 3 * 160.21766208  # mean of σxy, σxz, σyz [GPa]
-        points[tm].append((s, float(r["energy_dft_eV"]) / 2, float(r["energy_model_eV"]) / 2, offdiag))
+        e = float(r["energy_dft_eV"])
+        points[tm].append((s, e / 2, float(r["energy_model_eV"]) / 2, offdiag, (e - basis_correction(c)) / 2))
     for tm in ["Ni", "Mn"]:
         pts = sorted(points[tm])
         e0 = [p for p in pts if p[0] == 0][0]
         print(f"{tm}O: | s | " + " | ".join(f"{p[0]:+.3f}" for p in pts) + " |")
         print(f"| DFT | " + " | ".join(f"{1000 * (p[1] - e0[1]):+.1f}" for p in pts) + " |")
+        print(f"| DFT, uncorrected | " + " | ".join(f"{1000 * (p[4] - e0[4]):+.1f}" for p in pts) + " |")
         print(f"| model | " + " | ".join(f"{1000 * (p[2] - e0[2]):+.1f}" for p in pts) + " |")
         print(f"| DFT shear stress (GPa) | " + " | ".join(f"{p[3]:+.2f}" for p in pts) + " |")
-        for label, k in [("DFT energies", 1), ("model", 2)]:
+        for label, k in [("DFT energies", 1), ("DFT energies, uncorrected", 4), ("model", 2)]:
             s, alpha, n = shear_minimum([(p[0], p[k]) for p in pts])
             print(f"{tm}O {label}: parabola minimum s = {s:+.4f} (α = {alpha:.2f}°) from {n} points")
         cross = [(p, q) for p, q in zip(pts, pts[1:]) if p[3] <= 0 < q[3] or p[3] >= 0 > q[3]]
