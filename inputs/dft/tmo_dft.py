@@ -238,26 +238,21 @@ def cmd_correct(args):
     os.makedirs(args.out, exist_ok=True)
     for source in args.sources:
         lines = open(source).read().splitlines()
-        k, count = 0, 0
-        while k < len(lines):
-            if not lines[k].strip():
+        frames, k = read(source, ":", parallel=False), 0
+        for atoms in frames:
+            while not lines[k].strip():
                 k += 1
-                continue
-            n = int(lines[k])
-            atoms = read(source, count, parallel=False)
             metals = set(atoms.get_chemical_symbols()) & set(BASIS_SLOPE)
-            slope = BASIS_SLOPE[metals.pop()] if metals else 0.0
-            if slope:
-                delta = -slope * n * plane_wave_excess(atoms)
+            if metals:
+                delta = -BASIS_SLOPE[metals.pop()] * len(atoms) * plane_wave_excess(atoms)
                 raw = re.search(r"(?<![\w])energy=(\S+)", lines[k + 1]).group(1)
                 lines[k + 1] = lines[k + 1].replace(f"energy={raw}", f"energy={float(raw) + delta!r} energy_raw={raw} "
                                                     f"basis_correction={delta:.6f}", 1)
-            k += 2 + n
-            count += 1
+            k += 2 + len(atoms)
         out = os.path.join(args.out, os.path.basename(source))
         with open(out, "w") as f:
             f.write("\n".join(lines) + "\n")
-        print(f"{out}: {count} frames")
+        print(f"{out}: {len(frames)} frames")
 
 
 def cmd_recompute(args):
