@@ -273,6 +273,8 @@ def cmd_recompute(args):
                                                   f"{plane_wave_excess(atoms, args.ecut):+.5f} at {args.ecut:g} eV")
             print(f"frame {k} ({ref.info.get('job')}): ΔE = {1000 * de:+.3f} meV/atom, max|ΔF| = {1000 * df:.2f} meV/Å, "
                   f"max|Δm| = {dm:.4f} μB{basis}", flush=True)
+    if args.ecut != ECUT:   # a basis-convergence measurement, not a reproduction check
+        return
     if rank() == 0:
         print(f"largest |ΔE| = {1000 * worst:.3f} meV/atom ({'within' if worst <= 1e-3 else 'OUTSIDE'} 1 meV/atom)")
     sys.exit(0 if worst <= 1e-3 else 1)
