@@ -37,4 +37,29 @@ final class SpinAugmentationTests: XCTestCase {
         // Binomial(400, 1/2): ±5σ is ±50.
         XCTAssertEqual(Double(zeroDraws), Double(draws) / 2, accuracy: 50, "zero estimates stay zero in half the draws")
     }
+
+    /// With `zero_moment_range_uB` r, atoms estimated at 0 μB that do not stay at 0 span [−r, r]
+    /// with both signs (not just their target's), while the other atoms are drawn as before.
+    func testZeroMomentRangeSpansBothSignsUpToTheRange() throws {
+        let model = try TestModels.model()
+        let frame = try TrainingGradientTests.labelledFrame(model, seed: 4)   // Ni ±2, O 0
+        let initial = frame.initialMoments.vectors(axis: Vector3(0, 0, 1)).map(\.z)
+        var augmentation = TrainingConfiguration.Augmentation()
+        augmentation.zeroMomentRange = 1.0
+        let sampler = SpinInputSampler(augmentation: augmentation)
+        var g = SeededGenerator(seed: 22)
+        var oxygen: [Double] = []
+        for _ in 0..<400 {
+            let (inputs, _, axis) = sampler.draw(frame, &g)
+            let e = try XCTUnwrap(axis)
+            for i in inputs.indices where initial[i] != 0 {
+                XCTAssertEqual(inputs[i].dot(e).sign, initial[i].sign, "atom \(i) keeps the sign of its estimate")
+            }
+            oxygen += [inputs[2].dot(e), inputs[3].dot(e)].filter { $0 != 0 }
+        }
+        XCTAssertTrue(oxygen.allSatisfy { abs($0) <= 1.0 + 1e-12 })
+        XCTAssertGreaterThan(oxygen.max()!, 0.8)
+        XCTAssertLessThan(oxygen.min()!, -0.8, "both signs, whatever the target's")
+        XCTAssertGreaterThan(oxygen.count, 300, "non-zero in about half of 800 atom-draws")
+    }
 }

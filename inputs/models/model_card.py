@@ -79,6 +79,21 @@ def table(rows, comments, key):
     return out
 
 
+def bootstrap(rows, draws=2000, seed=1):
+    """Standard errors of the test energy and force MAEs from resampling the frames (Efron's
+    bootstrap): how much the floors' comparison depends on which frames the split drew."""
+    import random
+    g = random.Random(seed)
+    e, f = [], []
+    for _ in range(draws):
+        sample = [g.choice(rows) for _ in rows]
+        e.append(sum(abs(float(r["energy_error_meV_per_atom"])) for r in sample) / len(sample))
+        f.append(sum(float(r["forces_mae_meV_per_A"]) * int(r["atoms"]) for r in sample)
+                 / sum(int(r["atoms"]) for r in sample))
+    sd = lambda v: math.sqrt(sum((x - sum(v) / len(v)) ** 2 for x in v) / (len(v) - 1))
+    return sd(e), sd(f)
+
+
 def shear_minimum(points):
     """s at the minimum of a parabola fitted to (s, E) with |s| ≤ 0.03, and the rhombohedral angle."""
     pts = [(s, e) for s, e in points if abs(s) <= 0.0301]
@@ -123,13 +138,23 @@ def main():
         tm = "NiO" if "tm=Ni" in c or "nio-" in tag else "MnO"
         order = r["order"] or tag.split("-")[-1]
         hot = ["active-learning frames"] if "kind=structure" in c else ["all but the active-learning frames"]
-        return ["all", tm, f"{tm} {order}"] + hot
+        disp = [float(w.split("=")[1]) for w in c.split() if w.startswith("disp=")]
+        large = ["rattles of 0.1–0.15 Å"] if disp and disp[0] >= 0.1 else []
+        return ["all", tm, f"{tm} {order}"] + hot + large
     results, raw = {}, {}
     for label, m, spins in [("SpinMultiNet, fixed spins", model, "fixed"),
                             ("SpinMultiNet, self-consistent spins", model, "self-consistent"),
                             ("spin-blind", blind, "fixed")]:
         _, rows = evaluate(a.spinmd, m, test, spins)
         results[label] = table(rows, comments, groups)
+        if spins == "fixed" and m == model:
+            worst = max(zip(rows, comments), key=lambda rc: float(rc[0]["forces_mae_meV_per_A"]))
+            rest = [r for r in rows if r is not worst[0]]
+            print("Bootstrap standard errors over the %d frames: E %.1f meV/atom, F %.1f meV/Å" % ((len(rows),) + bootstrap(rows)))
+            print("Without the worst force frame (%s): E %.2f meV/atom, F %.1f meV/Å\n" % (
+                worst[1].split('job="')[1].split('"')[0] if 'job="' in worst[1] else "?",
+                sum(abs(float(r["energy_error_meV_per_atom"])) for r in rest) / len(rest),
+                sum(float(r["forces_mae_meV_per_A"]) * int(r["atoms"]) for r in rest) / sum(int(r["atoms"]) for r in rest)))
         raw[label] = [abs(float(r["energy_error_meV_per_atom"]) + 1000 * basis_correction(c) / int(r["atoms"]))
                       for r, c in zip(rows, comments)]
     print("| set | frames | " + " | ".join(f"{l}: E meV/atom, F meV/Å, m μB" for l in results) + " |")

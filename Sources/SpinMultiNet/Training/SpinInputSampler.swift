@@ -22,9 +22,22 @@ struct SpinInputSampler {
             // follow their neighbours, in AFM-II they vanish) and put AFM-I 14 meV/atom too low
             // whenever O started at 0 (fixed spins, or the first self-consistent iteration).
             let zeroStaysZero = g.nextUniform() < 0.5
+            let r = augmentation.zeroMomentRange
             for i in 0..<inputs.count {
                 let m0 = inputs[i].norm, t = targets.map { $0[i].norm } ?? m0
                 if m0 == 0, zeroStaysZero { continue }
+                // NOTE: with `zero_moment_range_uB` the other half spans ±r with a random sign,
+                // so the model learns that the moment of such an atom returns to its target from
+                // any small estimate. Without it the inputs stayed within 1.2·|m| ≈ 0.2 μB, and a
+                // model trained on large rattles mapped O inputs of 0.3–2 μB to about themselves
+                // plus 0.15 with falling energy: a spurious self-consistent state 300 meV/atom low.
+                if m0 == 0, r > 0 {
+                    let magnitude = max(r, upper * t) * g.nextUniform()
+                    let sign: Double = g.nextUniform() < 0.5 ? -1 : 1
+                    let direction = t > 0 ? targets![i] / t : (axis ?? Vector3(0, 0, 1))
+                    inputs[i] = sign * magnitude * direction
+                    continue
+                }
                 let lo = lower * min(m0, t), hi = upper * max(m0, t)
                 let magnitude = lo + (hi - lo) * g.nextUniform()
                 var direction = m0 > 0 ? inputs[i] / m0 : Vector3.zero

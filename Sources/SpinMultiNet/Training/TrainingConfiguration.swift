@@ -18,8 +18,13 @@ public struct TrainingConfiguration {
         public var magnitudeRange = (lower: 0.8, upper: 1.2)
         /// Rotate collinear inputs and targets onto a random global spin axis.
         public var spinAxis = true
+        /// μB. If positive, atoms estimated at 0 μB (O) that do not keep 0 get a magnitude drawn
+        /// from [0, max(this, upper·|m|)] with a random sign, instead of up to upper·|m| with the
+        /// target's sign; 0 keeps the latter.
+        public var zeroMomentRange = 0.0
         public static func == (a: Augmentation, b: Augmentation) -> Bool {
             a.magnitudes == b.magnitudes && a.spinAxis == b.spinAxis && a.magnitudeRange == b.magnitudeRange
+                && a.zeroMomentRange == b.zeroMomentRange
         }
     }
 
@@ -186,6 +191,7 @@ public struct TrainingConfiguration {
                 }
                 augmentation.magnitudeRange = (r[0], r[1])
             }
+            augmentation.zeroMomentRange = try a.double("zero_moment_range_uB", default: 0, .nonNegative)
             try a.finish()
         }
         threads = try c.optionalInt("threads", .positive)
