@@ -79,19 +79,21 @@ def table(rows, comments, key):
     return out
 
 
+def mae(rows):
+    """Energy MAE (meV/atom, per frame) and force MAE (meV/Å, per atom) of `spinmd eval` CSV rows."""
+    e = sum(abs(float(r["energy_error_meV_per_atom"])) for r in rows) / len(rows)
+    f = sum(float(r["forces_mae_meV_per_A"]) * int(r["atoms"]) for r in rows) / sum(int(r["atoms"]) for r in rows)
+    return e, f
+
+
 def bootstrap(rows, draws=2000, seed=1):
     """Standard errors of the test energy and force MAEs from resampling the frames (Efron's
     bootstrap): how much the floors' comparison depends on which frames the split drew."""
     import random
     g = random.Random(seed)
-    e, f = [], []
-    for _ in range(draws):
-        sample = [g.choice(rows) for _ in rows]
-        e.append(sum(abs(float(r["energy_error_meV_per_atom"])) for r in sample) / len(sample))
-        f.append(sum(float(r["forces_mae_meV_per_A"]) * int(r["atoms"]) for r in sample)
-                 / sum(int(r["atoms"]) for r in sample))
+    samples = [mae([g.choice(rows) for _ in rows]) for _ in range(draws)]
     sd = lambda v: math.sqrt(sum((x - sum(v) / len(v)) ** 2 for x in v) / (len(v) - 1))
-    return sd(e), sd(f)
+    return sd([e for e, _ in samples]), sd([f for _, f in samples])
 
 
 def shear_minimum(points):
@@ -148,13 +150,10 @@ def main():
         _, rows = evaluate(a.spinmd, m, test, spins)
         results[label] = table(rows, comments, groups)
         if spins == "fixed" and m == model:
-            worst = max(zip(rows, comments), key=lambda rc: float(rc[0]["forces_mae_meV_per_A"]))
-            rest = [r for r in rows if r is not worst[0]]
+            worst, job = max(zip(rows, comments), key=lambda rc: float(rc[0]["forces_mae_meV_per_A"]))
+            job = job.split('job="')[1].split('"')[0] if 'job="' in job else "?"
             print("Bootstrap standard errors over the %d frames: E %.1f meV/atom, F %.1f meV/Å" % ((len(rows),) + bootstrap(rows)))
-            print("Without the worst force frame (%s): E %.2f meV/atom, F %.1f meV/Å\n" % (
-                worst[1].split('job="')[1].split('"')[0] if 'job="' in worst[1] else "?",
-                sum(abs(float(r["energy_error_meV_per_atom"])) for r in rest) / len(rest),
-                sum(float(r["forces_mae_meV_per_A"]) * int(r["atoms"]) for r in rest) / sum(int(r["atoms"]) for r in rest)))
+            print("Without the worst force frame (%s): E %.2f meV/atom, F %.1f meV/Å\n" % ((job,) + mae([r for r in rows if r is not worst])))
         raw[label] = [abs(float(r["energy_error_meV_per_atom"]) + 1000 * basis_correction(c) / int(r["atoms"]))
                       for r, c in zip(rows, comments)]
     print("| set | frames | " + " | ".join(f"{l}: E meV/atom, F meV/Å, m μB" for l in results) + " |")
