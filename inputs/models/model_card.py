@@ -165,9 +165,19 @@ def main():
     print("\nEnergy MAE against the uncorrected energies (`energy_raw`), all frames: "
           + ", ".join(f"{l} {sum(v) / len(v):.1f}" for l, v in raw.items()) + " meV/atom\n")
 
+    print("## Self-consistent spins on every frame of the data (training frames included)\n")
+    data = os.path.join(ROOT, "inputs/dft/data/basis-corrected")
+    bad, total = [], 0
+    for name in sorted(os.listdir(data)):
+        _, rows = evaluate(a.spinmd, model, os.path.join(data, name), "self-consistent")
+        total += len(rows)
+        bad += [(name, r["frame"], r["moments_mae_uB"], r["energy_error_meV_per_atom"])
+                for r in rows if float(r["moments_mae_uB"]) > 0.05]
+    print(f"{len(bad)} of {total} frames end with a mean moment error above 0.05 μB" + "".join(
+        f"\n- {n} frame {k}: {float(m):.2f} μB, {float(e):+.1f} meV/atom" for n, k, m, e in bad) + "\n")
+
     print("## Orderings at one geometry (ideal cells, a = 4.17 / 4.445 Å), meV/f.u. relative to AFM-II\n")
     ideal = os.path.join(tmp, "ideal.extxyz")
-    data = os.path.join(ROOT, "inputs/dft/data/basis-corrected")
     src = os.path.join(data, "tmo-round1.extxyz")
     select(src, lambda c: 'kind=ideal' in c and "disp=0 strain=0" in c, ideal)
     energies = collections.defaultdict(dict)
