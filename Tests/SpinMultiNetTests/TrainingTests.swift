@@ -197,4 +197,37 @@ final class TrainingTests: XCTestCase {
         XCTAssertLessThan(test!.energy.meanAbsolute, 0.1 * exactSplitting)
         XCTAssertLessThan(test!.moments.meanAbsolute, 0.1)
     }
+
+    /// The `hash` split assigns each frame by its content: adding a file never moves a frame of
+    /// the others between training, validation and test, and the sets are near their fractions.
+    func testHashSplitKeepsEveryFrameInItsSetWhenFramesAreAdded() throws {
+        var g = SeededGenerator(seed: 5)
+        var frames: [TrainingData.Frame] = []
+        let toy = HeisenbergToy()
+        for _ in 0..<60 {
+            let signs: [Double] = (0..<4).map { _ in g.next() % 2 == 0 ? 1 : -1 }
+            let s = try HeisenbergToy.cell(nx: 2, signs: signs, strain: 0.02, rattle: 0.05, scale: 1, &g)
+            frames.append((s, toy.label(s, signs: signs), []))
+        }
+        try TrainingData.write(Array(frames[..<40]), to: directory + "/first.extxyz")
+        try TrainingData.write(Array(frames[40...]), to: directory + "/added.extxyz")
+        func trainer(_ name: String, _ files: String) throws -> Trainer {
+            let config = """
+            {"data": {"train": [\(files)], "validation_fraction": 0.2, "test_fraction": 0.2, "split": "hash"},
+             "model": {"species": ["Fe"], "cutoff_A": 4.0, "channels": 2, "layers": 1, "hidden": 4},
+             "epochs": 1, "output": {"directory": "\(name)"}}
+            """
+            try config.write(toFile: directory + "/\(name).json", atomically: true, encoding: .utf8)
+            return try Trainer(configuration: .load(path: directory + "/\(name).json"), threads: 1)
+        }
+        let before = try trainer("before", "\"first.extxyz\""), after = try trainer("after", "\"first.extxyz\", \"added.extxyz\"")
+        func key(_ f: LabelledFrame) -> [Double] { f.system.positions.flatMap { [$0.x, $0.y, $0.z] } }
+        for (set, name) in [(\Trainer.train, "training"), (\Trainer.validation, "validation"), (\Trainer.test, "test")] {
+            let grown = Set(after[keyPath: set].map(key))
+            for f in before[keyPath: set] { XCTAssertTrue(grown.contains(key(f)), "a \(name) frame moved when frames were added") }
+        }
+        XCTAssertEqual(after.train.count + after.validation.count + after.test.count, 60)
+        // Binomial(60, 0.2): 12 ± 3.1; allow ±2.5σ.
+        for n in [after.validation.count, after.test.count] { XCTAssertTrue((4...20).contains(n), "\(n) frames for a fraction of 0.2") }
+    }
 }

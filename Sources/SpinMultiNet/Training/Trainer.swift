@@ -87,13 +87,22 @@ public final class Trainer {
         var test = try load(c.testFiles)
         let train: [LabelledFrame]
         // Seeded split of the training files' frames: test first, then validation.
-        var g = SeededGenerator(seed: c.splitSeed)
-        let order = Self.shuffled(pool.count, &g)
-        let nTest = Int((c.testFraction * Double(pool.count)).rounded())
-        let nValidation = Int((c.validationFraction * Double(pool.count)).rounded())
-        if c.testFraction > 0 { test = order[0..<nTest].sorted().map { pool[$0] } }
-        if c.validationFraction > 0 { validation = order[nTest..<(nTest + nValidation)].sorted().map { pool[$0] } }
-        train = order[(nTest + nValidation)...].sorted().map { pool[$0] }
+        switch c.splitMethod {
+        case .shuffle:
+            var g = SeededGenerator(seed: c.splitSeed)
+            let order = Self.shuffled(pool.count, &g)
+            let nTest = Int((c.testFraction * Double(pool.count)).rounded())
+            let nValidation = Int((c.validationFraction * Double(pool.count)).rounded())
+            if c.testFraction > 0 { test = order[0..<nTest].sorted().map { pool[$0] } }
+            if c.validationFraction > 0 { validation = order[nTest..<(nTest + nValidation)].sorted().map { pool[$0] } }
+            train = order[(nTest + nValidation)...].sorted().map { pool[$0] }
+        case .hash:
+            let u = pool.map { Self.splitCoordinate($0, seed: c.splitSeed) }
+            let t = c.testFraction, v = c.testFraction + c.validationFraction
+            if c.testFraction > 0 { test = pool.indices.filter { u[$0] < t }.map { pool[$0] } }
+            if c.validationFraction > 0 { validation = pool.indices.filter { u[$0] >= t && u[$0] < v }.map { pool[$0] } }
+            train = pool.indices.filter { u[$0] >= v }.map { pool[$0] }
+        }
         pool = []
         self.train = train; self.validation = validation; self.test = test; dataHashes = hashes
         guard !validation.isEmpty else {
@@ -136,6 +145,18 @@ public final class Trainer {
     }
 
     /// 0..<count in a random order (Fisher–Yates).
+    /// A number in [0, 1) fixed by the frame's species, positions and cell (to 10⁻⁶ Å) and the
+    /// seed: the `hash` split puts the frame in the test set below test_fraction, in validation
+    /// below test_fraction + validation_fraction.
+    static func splitCoordinate(_ f: LabelledFrame, seed: UInt64) -> Double {
+        let s = f.system
+        var text = "\(seed)"
+        for (e, r) in zip(s.species, s.positions) { text += " " + e.symbol + String(format: " %.6f %.6f %.6f", r.x, r.y, r.z) }
+        for v in [s.cell.a, s.cell.b, s.cell.c] { text += String(format: " %.6f %.6f %.6f", v.x, v.y, v.z) }
+        let hex = Checksum.sha256(Data(text.utf8)).prefix(13)   // 52 bits: exact in a Double
+        return Double(UInt64(hex, radix: 16)!) / 0x1p52
+    }
+
     static func shuffled(_ count: Int, _ g: inout SeededGenerator) -> [Int] {
         var order = Array(0..<count)
         for k in stride(from: count - 1, to: 0, by: -1) { order.swapAt(k, Int(g.next() % UInt64(k + 1))) }

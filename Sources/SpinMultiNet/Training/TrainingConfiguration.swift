@@ -41,6 +41,12 @@ public struct TrainingConfiguration {
     public var validationFraction = 0.1
     public var testFraction = 0.1
     public var splitSeed: UInt64 = 1
+    /// How the fractions are drawn: `shuffle` (a seeded permutation of all frames; adding frames
+    /// redraws every set) or `hash` (each frame by a hash of its species, positions and cell, so
+    /// adding frames never moves the existing ones between sets; the set sizes are then only
+    /// close to the fractions).
+    public enum SplitMethod: String, CaseIterable, Sendable { case shuffle, hash }
+    public var splitMethod = SplitMethod.shuffle
     public var defaultInitialMoments: [Element: Double] = [:]
     public var defaultsLocation = ""
 
@@ -129,6 +135,7 @@ public struct TrainingConfiguration {
         if !testFiles.isEmpty { testFraction = 0 }
         if validationFraction + testFraction >= 0.95 { throw data.error("test_fraction", "validation and test fractions leave no training frames") }
         splitSeed = UInt64(try data.int("split_seed", default: 1, .nonNegative))
+        splitMethod = SplitMethod(rawValue: try data.choice("split", SplitMethod.allCases.map(\.rawValue), default: "shuffle"))!
         if let defaults = try data.optionalObject("initial_magmoms") {
             for key in defaults.keys {
                 guard let e = Element(symbol: key) else { throw defaults.error(key, "expected an element symbol as key") }
