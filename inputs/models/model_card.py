@@ -71,10 +71,8 @@ def table(rows, comments, key):
     for k in sorted(groups):
         g = groups[k]
         # Per frame for energies, per atom for forces and moments (as `spinmd eval` averages).
-        atoms = sum(int(r["atoms"]) for r in g)
-        e = sum(abs(float(r["energy_error_meV_per_atom"])) for r in g) / len(g)
-        f = sum(float(r["forces_mae_meV_per_A"]) * int(r["atoms"]) for r in g) / atoms
-        m = sum(float(r["moments_mae_uB"]) * int(r["atoms"]) for r in g) / atoms
+        e, f = mae(g)
+        m = sum(float(r["moments_mae_uB"]) * int(r["atoms"]) for r in g) / sum(int(r["atoms"]) for r in g)
         out.append((k, len(g), e, f, m))
     return out
 

@@ -86,23 +86,27 @@ public final class Trainer {
         var validation = try load(c.validationFiles)
         var test = try load(c.testFiles)
         let train: [LabelledFrame]
-        // Seeded split of the training files' frames: test first, then validation.
+        // Seeded split of the training files' frames: the set of each (0 test, 1 validation,
+        // 2 training), each set in file order.
+        var set = [Int](repeating: 2, count: pool.count)
         switch c.splitMethod {
         case .shuffle:
             var g = SeededGenerator(seed: c.splitSeed)
-            let order = Self.shuffled(pool.count, &g)
             let nTest = Int((c.testFraction * Double(pool.count)).rounded())
             let nValidation = Int((c.validationFraction * Double(pool.count)).rounded())
-            if c.testFraction > 0 { test = order[0..<nTest].sorted().map { pool[$0] } }
-            if c.validationFraction > 0 { validation = order[nTest..<(nTest + nValidation)].sorted().map { pool[$0] } }
-            train = order[(nTest + nValidation)...].sorted().map { pool[$0] }
+            for (rank, k) in Self.shuffled(pool.count, &g).enumerated() {
+                set[k] = rank < nTest ? 0 : rank < nTest + nValidation ? 1 : 2
+            }
         case .hash:
-            let u = pool.map { Self.splitCoordinate($0, seed: c.splitSeed) }
-            let t = c.testFraction, v = c.testFraction + c.validationFraction
-            if c.testFraction > 0 { test = pool.indices.filter { u[$0] < t }.map { pool[$0] } }
-            if c.validationFraction > 0 { validation = pool.indices.filter { u[$0] >= t && u[$0] < v }.map { pool[$0] } }
-            train = pool.indices.filter { u[$0] >= v }.map { pool[$0] }
+            for k in pool.indices {
+                let u = Self.splitCoordinate(pool[k], seed: c.splitSeed)
+                set[k] = u < c.testFraction ? 0 : u < c.testFraction + c.validationFraction ? 1 : 2
+            }
         }
+        let members = { (s: Int) in pool.indices.filter { set[$0] == s }.map { pool[$0] } }
+        if c.testFraction > 0 { test = members(0) }
+        if c.validationFraction > 0 { validation = members(1) }
+        train = members(2)
         pool = []
         self.train = train; self.validation = validation; self.test = test; dataHashes = hashes
         guard !validation.isEmpty else {
@@ -144,7 +148,6 @@ public final class Trainer {
         sampler = SpinInputSampler(augmentation: c.augmentation)
     }
 
-    /// 0..<count in a random order (Fisher–Yates).
     /// A number in [0, 1) fixed by the frame's species, positions and cell (to 10⁻⁶ Å) and the
     /// seed: the `hash` split puts the frame in the test set below test_fraction, in validation
     /// below test_fraction + validation_fraction.
@@ -157,6 +160,7 @@ public final class Trainer {
         return Double(UInt64(hex, radix: 16)!) / 0x1p52
     }
 
+    /// 0..<count in a random order (Fisher–Yates).
     static func shuffled(_ count: Int, _ g: inout SeededGenerator) -> [Int] {
         var order = Array(0..<count)
         for k in stride(from: count - 1, to: 0, by: -1) { order.swapAt(k, Int(g.next() % UInt64(k + 1))) }
