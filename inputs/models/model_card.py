@@ -140,7 +140,13 @@ def main():
         hot = ["active-learning frames"] if "kind=structure" in c else ["all but the active-learning frames"]
         disp = [float(w.split("=")[1]) for w in c.split() if w.startswith("disp=")]
         large = ["rattles of 0.1–0.15 Å"] if disp and disp[0] >= 0.1 else []
-        return ["all", tm, f"{tm} {order}"] + hot + large
+        if "kind=structure" in c:
+            kind = []
+        elif disp and disp[0] > 0:
+            kind = [f"rattles of {disp[0]:g} Å"]
+        else:
+            kind = ["ideal, strained or sheared cells"]
+        return ["all", tm, f"{tm} {order}"] + hot + large + kind
     results, raw = {}, {}
     for label, m, spins in [("SpinMultiNet, fixed spins", model, "fixed"),
                             ("SpinMultiNet, self-consistent spins", model, "self-consistent"),
