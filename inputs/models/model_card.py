@@ -137,16 +137,12 @@ def main():
         tag = c.split('tag="')[1].split('"')[0] if 'tag="' in c else ""
         tm = "NiO" if "tm=Ni" in c or "nio-" in tag else "MnO"
         order = r["order"] or tag.split("-")[-1]
-        hot = ["active-learning frames"] if "kind=structure" in c else ["all but the active-learning frames"]
-        disp = [float(w.split("=")[1]) for w in c.split() if w.startswith("disp=")]
-        large = ["rattles of 0.1–0.15 Å"] if disp and disp[0] >= 0.1 else []
         if "kind=structure" in c:
-            kind = []
-        elif disp and disp[0] > 0:
-            kind = [f"rattles of {disp[0]:g} Å"]
-        else:
-            kind = ["ideal, strained or sheared cells"]
-        return ["all", tm, f"{tm} {order}"] + hot + large + kind
+            return ["all", tm, f"{tm} {order}", "active-learning frames"]
+        disp = next((float(w.split("=")[1]) for w in c.split() if w.startswith("disp=")), 0.0)
+        kind = f"rattles of {disp:g} Å" if disp > 0 else "ideal, strained or sheared cells"
+        large = ["rattles of 0.1–0.15 Å"] if disp >= 0.1 else []
+        return ["all", tm, f"{tm} {order}", "all but the active-learning frames", kind] + large
     results, raw = {}, {}
     for label, m, spins in [("SpinMultiNet, fixed spins", model, "fixed"),
                             ("SpinMultiNet, self-consistent spins", model, "self-consistent"),
