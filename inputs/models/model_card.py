@@ -162,7 +162,7 @@ def main():
             job = job.split('job="')[1].split('"')[0] if 'job="' in job else "?"
             print("Bootstrap standard errors over the %d frames: E %.1f meV/atom, F %.1f meV/Å" % ((len(rows),) + bootstrap(rows)))
             held = [r for r, f in zip(rows, in_fixed) if f]
-            print("Over the %d frames fixed before round 4: E %.1f meV/atom, F %.1f meV/Å" % ((len(held),) + bootstrap(held)))
+            print("Bootstrap standard errors over the %d frames fixed before round 4: E %.1f meV/atom, F %.1f meV/Å" % ((len(held),) + bootstrap(held)))
             print("Without the worst force frame (%s): E %.2f meV/atom, F %.1f meV/Å\n" % ((job,) + mae([r for r in rows if r is not worst])))
         raw[label] = [abs(float(r["energy_error_meV_per_atom"]) + 1000 * basis_correction(c) / int(r["atoms"]))
                       for r, c in zip(rows, comments)]
