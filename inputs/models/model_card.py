@@ -38,6 +38,12 @@ def frames(path):
         k += 2 + n
 
 
+def tsv(path):
+    """The rows of a tab-separated file after its header line, as tuples of strings."""
+    with open(path) as f:
+        return [tuple(l.rstrip("\n").split("\t")) for l in f][1:]
+
+
 def select(path, keep, out):
     with open(out, "w") as f:
         for block, comment in frames(path):
@@ -133,18 +139,17 @@ def main():
 
     print("## Test set (frames the model never saw)\n")
     comments = [c for _, c in frames(os.path.join(ROOT, test))]
-    # test.extxyz holds the test frames in split.tsv's order; FIXED_TEST lists the 53 test frames
+    # test.extxyz holds the test frames in split.tsv's order; FIXED_TEST lists the test frames
     # the split gave before round 4 was added (the set the fifth model was judged on).
-    split = [l.rstrip("\n").split("\t") for l in open(os.path.join(ROOT, "runs/train-tmo-pbeu/split.tsv"))][1:]
-    sources = [(os.path.basename(f), k) for s, f, k in split if s == "test"]
-    fixed = {tuple(l.rstrip("\n").split("\t")) for l in open(os.path.join(ROOT, FIXED_TEST))}
-    in_fixed = [src in fixed for src in sources]
+    split = tsv(os.path.join(ROOT, os.path.dirname(test), "split.tsv"))
+    fixed = set(tsv(os.path.join(ROOT, FIXED_TEST)))
+    in_fixed = [(os.path.basename(f), k) in fixed for s, f, k in split if s == "test"]
     def groups(r, c):
         # The first active-learning frames name metal and ordering only in their tag (nio-afm2).
         tag = c.split('tag="')[1].split('"')[0] if 'tag="' in c else ""
         tm = "NiO" if "tm=Ni" in c or "nio-" in tag else "MnO"
         order = r["order"] or tag.split("-")[-1]
-        common = ["all", tm, f"{tm} {order}"] + (["the 53 frames fixed before round 4"] if in_fixed[int(r["frame"]) - 1] else [])
+        common = ["all", tm, f"{tm} {order}"] + ([f"the {len(fixed)} frames fixed before round 4"] if in_fixed[int(r["frame"]) - 1] else [])
         if "kind=structure" in c:
             return common + ["active-learning frames"]
         disp = next((float(w.split("=")[1]) for w in c.split() if w.startswith("disp=")), 0.0)
