@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Numbers for docs/model-card.md, from `spinmd eval` runs (Python standard library only).
 
-    python3 inputs/models/model_card.py [--spinmd .build/release/spinmd]
+    python3 inputs/models/model_card.py [--spinmd .build/release/spinmd] [--model M]
 
 Needs the trainings of inputs/models/tmo-pbeu.train.json and tmo-pbeu-spinblind.train.json
 (their output directories hold the held-out test frames). Prints markdown.
@@ -131,8 +131,10 @@ def angle(s):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--spinmd", default=".build/release/spinmd")
+    p.add_argument("--model", default="inputs/models/tmo-pbeu.safetensors",
+                   help="the model to report on (e.g. another seed's training; same split)")
     a = p.parse_args()
-    model = "inputs/models/tmo-pbeu.safetensors"
+    model = a.model
     blind = "runs/train-tmo-pbeu-spinblind/tmo-pbeu-spinblind.safetensors"
     test = "runs/train-tmo-pbeu/test.extxyz"
     tmp = tempfile.mkdtemp()
