@@ -44,11 +44,13 @@ def tsv(path):
         return [tuple(l.rstrip("\n").split("\t")) for l in f][1:]
 
 
-def select(path, keep, out):
+def select(paths, keep, out):
+    """Writes to `out` the frames of the extxyz files `paths` whose comment line passes `keep`."""
     with open(out, "w") as f:
-        for block, comment in frames(path):
-            if keep(comment):
-                f.write("\n".join(block) + "\n")
+        for path in paths:
+            for block, comment in frames(path):
+                if keep(comment):
+                    f.write("\n".join(block) + "\n")
 
 
 def evaluate(spinmd, model, data, spins="fixed"):
@@ -60,12 +62,14 @@ def evaluate(spinmd, model, data, spins="fixed"):
     return text, rows
 
 
+def number(comment, key, default=0.0):
+    """The value of `key=value` on an extxyz comment line, as a float (`default` if absent)."""
+    return next((float(w.split("=", 1)[1]) for w in comment.split() if w.startswith(key + "=")), default)
+
+
 def basis_correction(comment):
     """The finite-basis correction [eV] that `tmo_dft.py correct` added to a frame's energy (0 if none)."""
-    for w in comment.split():
-        if w.startswith("basis_correction="):
-            return float(w.split("=")[1])
-    return 0.0
+    return number(comment, "basis_correction")
 
 
 def table(rows, comments, key):
@@ -154,7 +158,7 @@ def main():
         common = ["all", tm, f"{tm} {order}"] + ([f"the {len(fixed)} frames fixed before round 4"] if in_fixed[int(r["frame"]) - 1] else [])
         if "kind=structure" in c:
             return common + ["active-learning frames"]
-        disp = next((float(w.split("=")[1]) for w in c.split() if w.startswith("disp=")), 0.0)
+        disp = number(c, "disp")
         kind = f"rattles of {disp:g} Å" if disp > 0 else "ideal, strained or sheared cells"
         large = ["rattles of 0.1–0.15 Å"] if disp >= 0.1 else []
         return common + ["all but the active-learning frames", kind] + large
@@ -196,7 +200,7 @@ def main():
     print("## Orderings at one geometry (ideal cells, a = 4.17 / 4.445 Å), meV/f.u. relative to AFM-II\n")
     ideal = os.path.join(tmp, "ideal.extxyz")
     src = os.path.join(data, "tmo-round1.extxyz")
-    select(src, lambda c: 'kind=ideal' in c and "disp=0 strain=0" in c, ideal)
+    select([src], lambda c: 'kind=ideal' in c and "disp=0 strain=0" in c, ideal)
     energies = collections.defaultdict(dict)
     for label, m, spins in [("fixed", model, "fixed"), ("self-consistent", model, "self-consistent"), ("blind", blind, "fixed")]:
         _, rows = evaluate(a.spinmd, m, ideal, spins)
@@ -232,28 +236,24 @@ def main():
 def shear_scan(spinmd, model, out, sources, keep, dft_energies=True):
     """Prints DFT and model energies, DFT shear stresses and the minima of an AFM-II [111] shear
     scan: the frames of `sources` whose comment passes `keep`, per metal."""
-    with open(out, "w") as f:
-        for path in sources:
-            for block, c in frames(path):
-                if keep(c):
-                    f.write("\n".join(block) + "\n")
+    select(sources, keep, out)
     _, rows = evaluate(spinmd, model, out, spins="self-consistent")
     points = collections.defaultdict(list)
-    corrected = False
-    for (block, c), r in zip(frames(out), rows):
-        s = next((float(w.split("=")[1]) for w in c.split() if w.startswith("shear111=")), 0.0)
+    comments = [c for _, c in frames(out)]
+    for c, r in zip(comments, rows):
+        s = number(c, "shear111")
         tm = "Ni" if "tm=Ni" in c else "Mn"
         offdiag = 0.0
         if 'stress="' in c:
             v = [float(x) for x in c.split('stress="')[1].split('"')[0].split()]
             offdiag = (v[1] + v[2] + v[5]) / 3 * 160.21766208  # mean of σxy, σxz, σyz [GPa]
         e = float(r["energy_dft_eV"])
-        corrected = corrected or basis_correction(c) != 0
         points[tm].append((s, e / 2, float(r["energy_model_eV"]) / 2, offdiag, (e - basis_correction(c)) / 2))
     # (table row, fit label, index into a point)
-    series = ([("DFT", "DFT energies", 1)] if dft_energies else []) \
-        + ([("DFT, uncorrected", "DFT energies, uncorrected", 4)] if dft_energies and corrected else []) \
-        + [("model", "model", 2)]
+    series = [("model", "model", 2)]
+    if dft_energies:
+        corrected = any(basis_correction(c) != 0 for c in comments)
+        series[:0] = [("DFT", "DFT energies", 1)] + ([("DFT, uncorrected", "DFT energies, uncorrected", 4)] if corrected else [])
     for tm in sorted(points, reverse=True):
         pts = sorted(points[tm])
         e0 = [p for p in pts if p[0] == 0][0]
