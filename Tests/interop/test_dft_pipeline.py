@@ -49,3 +49,37 @@ def test_correct_shifts_energies_by_the_counting_model(tmp_path):
         assert np.isclose(frame.info["basis_correction"], delta, atol=1e-6)
         assert np.isclose(frame.get_potential_energy(), energy + delta, atol=1e-12)
         assert frame.info["energy_raw"] == energy and " free_energy=1.0 " in after[1 + 6 * k]
+
+
+def test_kpoint_mesh_is_fixed_per_cell_kind_under_strain():
+    # §7's density rule puts the ideal MnO AFM-I cell at its 3/4 threshold: strain moves it across.
+    ideal = tmo_dft.rocksalt("Mn", "afm1")
+    meshes = {"fixed": set(), "density": set()}
+    for t in (-0.01, 0.0, 0.002, 0.02):
+        strained = tmo_dft.build(tmo_dft.parse_job(f"Mn afm1 ideal 0 tetragonal={t} rep=1,1,1"))
+        for rule in meshes:
+            tmo_dft.KPOINTS = rule
+            meshes[rule].add(tmo_dft.kpoint_mesh(strained))
+    tmo_dft.KPOINTS = "fixed"
+    assert meshes["fixed"] == {(4, 4, 3)} and len(meshes["density"]) == 2
+    # Kinds are told apart by the cell's angles, repetitions by its lengths (any axis, any strain).
+    assert tmo_dft.kpoint_mesh(tmo_dft.rocksalt("Ni", "afm2")) == (4, 4, 4)
+    assert tmo_dft.kpoint_mesh(ideal.repeat((2, 1, 1))) == (2, 4, 3)
+    rattled = tmo_dft.build(tmo_dft.parse_job("Ni fm rattle 7 disp=0.15 strain=0.04 rep=1,2,1"))
+    assert tmo_dft.kpoint_mesh(rattled) == (4, 2, 4)
+
+
+def test_remesh_copies_frames_whose_mesh_is_unchanged_verbatim(tmp_path):
+    # A NiO AFM-II frame has the same mesh under both rules: remesh copies it without GPAW.
+    atoms = tmo_dft.rocksalt("Ni", "afm2")
+    pos = "\n".join(f"{s} {x:.8f} {y:.8f} {z:.8f} {m:.1f}" for s, (x, y, z), m in
+                    zip(atoms.get_chemical_symbols(), atoms.positions, atoms.get_initial_magnetic_moments()))
+    lattice = " ".join(f"{v:.8f}" for v in atoms.cell.array.ravel())
+    source, out = tmp_path / "frames.extxyz", tmp_path / "remeshed.extxyz"
+    source.write_text(f'4\nLattice="{lattice}" Properties=species:S:1:pos:R:3:initial_magmoms:R:1 '
+                      f'energy=-24.5 rep=1,1,1 pbc="T T T"\n{pos}\n' * 2)
+    for _ in range(2):   # the second run resumes after the frames OUT holds and adds nothing
+        subprocess.run([sys.executable, str(ROOT / "inputs/dft/tmo_dft.py"), "remesh", str(source), str(out)],
+                       check=True, capture_output=True)
+    expected = source.read_text().replace('pbc="T T T"\n', 'pbc="T T T" kpts=4x4x4\n')
+    assert out.read_text() == expected
