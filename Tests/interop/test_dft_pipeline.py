@@ -58,9 +58,7 @@ def test_kpoint_mesh_is_fixed_per_cell_kind_under_strain():
     for t in (-0.01, 0.0, 0.002, 0.02):
         strained = tmo_dft.build(tmo_dft.parse_job(f"Mn afm1 ideal 0 tetragonal={t} rep=1,1,1"))
         for rule in meshes:
-            tmo_dft.KPOINTS = rule
-            meshes[rule].add(tmo_dft.kpoint_mesh(strained))
-    tmo_dft.KPOINTS = "fixed"
+            meshes[rule].add(tmo_dft.kpoint_mesh(strained, rule))
     assert meshes["fixed"] == {(4, 4, 3)} and len(meshes["density"]) == 2
     # Kinds are told apart by the cell's angles, repetitions by its lengths (any axis, any strain).
     assert tmo_dft.kpoint_mesh(tmo_dft.rocksalt("Ni", "afm2")) == (4, 4, 4)

@@ -37,8 +37,8 @@ KPTS = {"density": 1.5, "gamma": True}                         # DESIGN.md §7's
 # Γ-centred mesh per 4-atom cell kind, held fixed under strain and rattle; a supercell repeated r times
 # along an axis gets ceil(n/r) there. These are the meshes KPTS gives the ideal cells, except MnO AFM-I.
 # NOTE: departs from §7, whose density rule puts the ideal MnO AFM-I cell at the 3/4 threshold
-# (2π·1.5·√2/4.445 Å = 2.9986), so that strained copies of one cell fell on 3×3×3 or 4×4×3, 28.6 meV/f.u.
-# apart (docs/dft-pipeline.md, "The MnO AFM-I dip").
+# (2π·1.5·√2/4.445 Å = 2.9986), so that strained copies of one cell fell on 3×3×3 or 4×4×3, 26 meV/f.u.
+# apart (docs/dft-pipeline.md, "It was the k-point mesh").
 FIXED_MESH = {"afm1": (4, 4, 3), "fm": (4, 4, 4)}             # tetragonal; rhombohedral (FM and AFM-II)
 KPOINTS = "fixed"
 # dE/d ln N per atom of the oxide MO [eV], N the number of plane waves: (2/3)·Ecut·dE/dEcut, with
@@ -104,11 +104,12 @@ def build(job):
     return atoms
 
 
-def kpoint_mesh(atoms):
-    """The protocol's Γ-centred k-mesh for `atoms`: FIXED_MESH of the rocksalt cell kind whose angles
-    the cell has (within 10°), divided by the repetitions, or with '--kpoints density' §7's rule."""
+def kpoint_mesh(atoms, rule=None):
+    """The protocol's Γ-centred k-mesh for `atoms` under `rule` (default KPOINTS): "fixed", FIXED_MESH
+    of the rocksalt cell kind whose angles the cell has (within 10°) divided by the repetitions, or
+    "density", §7's rule."""
     from ase.calculators.calculator import kptdensity2monkhorstpack
-    if KPOINTS == "density":
+    if (rule or KPOINTS) == "density":
         return tuple(int(n) for n in kptdensity2monkhorstpack(atoms, KPTS["density"], even=False))
     tm = next(s for s in atoms.get_chemical_symbols() if s in LATTICE)
     best = None
@@ -301,16 +302,12 @@ def cmd_remesh(args):
     frame whose k-mesh under the fixed protocol differs from §7's; resumes after the frames OUT holds.
     Frames are copied as text: every frame gains `kpts`, a recomputed one also energy_kdensity and
     kpts_density, and keeps the comment keys it had that the computation does not set."""
-    global KPOINTS
     frames = read(args.source, ":", parallel=False)
     start = len(read(args.out, ":", parallel=False)) if os.path.exists(args.out) else 0
     for k, (ref, lines) in enumerate(zip(frames, frame_blocks(args.source))):
         if k < start:
             continue
-        KPOINTS = "density"
-        old = "x".join(map(str, kpoint_mesh(ref)))
-        KPOINTS = "fixed"
-        new = "x".join(map(str, kpoint_mesh(ref)))
+        old, new = ("x".join(map(str, kpoint_mesh(ref, rule))) for rule in ("density", "fixed"))
         if old == new:
             lines[1] += f" kpts={new}"
             text, change = "\n".join(lines) + "\n", ""
