@@ -159,16 +159,31 @@ def done_jobs(path):
     return {f.info.get("job") for f in read(path, ":", parallel=False)}
 
 
-def append_frame(frame, path):
-    """Appends one frame in a single write (a kill leaves either nothing or the whole frame)."""
+def frame_text(frame):
+    """One computed frame as extxyz text (its info keys on the comment line)."""
     buffer = io.StringIO()
     write(buffer, frame, format="extxyz", columns=["symbols", "positions", "initial_magmoms", "forces", "magmoms"],
           write_info=True)
-    text = buffer.getvalue().replace(" momenta", "")
+    return buffer.getvalue().replace(" momenta", "")
+
+
+def append_text(text, path):
+    """Appends `text` in a single write (a kill leaves either nothing or all of it)."""
     with open(path, "a") as f:
         f.write(text)
         f.flush()
         os.fsync(f.fileno())
+
+
+def append_frame(frame, path):
+    append_text(frame_text(frame), path)
+
+
+def unlabelled(ref):
+    """The geometry and initial moments of frame `ref`, without its DFT results: what to recompute."""
+    atoms = Atoms(ref.get_chemical_symbols(), positions=ref.positions, cell=ref.cell, pbc=True)
+    atoms.set_initial_magnetic_moments(ref.get_initial_magnetic_moments())
+    return atoms
 
 
 def rank():
@@ -312,25 +327,18 @@ def cmd_remesh(args):
             lines[1] += f" kpts={new}"
             text, change = "\n".join(lines) + "\n", ""
         else:
-            atoms = Atoms(ref.get_chemical_symbols(), positions=ref.positions, cell=ref.cell, pbc=True)
-            atoms.set_initial_magnetic_moments(ref.get_initial_magnetic_moments())
-            frame = compute(atoms, txt=args.log)
-            frame.info.update(energy_kdensity=ref.get_potential_energy(), kpts_density=old)
-            buffer = io.StringIO()
-            write(buffer, frame, format="extxyz", columns=["symbols", "positions", "initial_magmoms", "forces", "magmoms"],
-                  write_info=True)
-            text = buffer.getvalue().splitlines()
+            frame = compute(unlabelled(ref), txt=args.log)
+            before = ref.get_potential_energy()
+            frame.info.update(energy_kdensity=before, kpts_density=old)
+            text = frame_text(frame).splitlines()
             kept = [f"{key}={value}" for key, value in re.findall(r'(\w+)=("[^"]*"|\S+)', lines[1])
                     if key not in frame.info and key not in ("Lattice", "Properties", "pbc")]
             text[1] += " " + " ".join(kept)
             text = "\n".join(text) + "\n"
-            change = (f": {old} → {new}, ΔE = {1000 * (frame.info['energy'] - ref.get_potential_energy()) / len(ref):+.2f} "
+            change = (f": {old} → {new}, ΔE = {1000 * (frame.info['energy'] - before) / len(ref):+.2f} "
                       f"meV/atom, {frame.info['seconds']} s{' FLIPPED' if frame.info['flipped'] else ''}")
         if rank() == 0:
-            with open(args.out, "a") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
+            append_text(text, args.out)
             print(f"{args.source}:{k}{change}", flush=True)
 
 
@@ -339,8 +347,7 @@ def cmd_recompute(args):
     worst = 0.0
     for k in args.frames:
         ref = frames[k]
-        atoms = Atoms(ref.get_chemical_symbols(), positions=ref.positions, cell=ref.cell, pbc=True)
-        atoms.set_initial_magnetic_moments(ref.get_initial_magnetic_moments())
+        atoms = unlabelled(ref)
         frame = compute(atoms, txt=args.log, ecut=args.ecut)
         n = len(atoms)
         de = (frame.info["energy"] - ref.info["energy"]) / n
