@@ -2,9 +2,11 @@
 """Numbers for docs/model-card.md, from `spinmd eval` runs (Python standard library only).
 
     python3 inputs/models/model_card.py [--spinmd .build/release/spinmd] [--model M]
+        [--run DIR] [--blind B]
 
-Needs the trainings of inputs/models/tmo-pbeu.train.json and tmo-pbeu-spinblind.train.json
-(their output directories hold the held-out test frames). Prints markdown.
+Needs a training of inputs/models/tmo-pbeu.train.json (its output directory, `--run`, holds the
+held-out test frames and split.tsv) and the spin-blind model of tmo-pbeu-spinblind.train.json
+(`--blind`; without it the spin-blind columns are skipped). Prints markdown.
 """
 import argparse
 import collections
@@ -137,10 +139,16 @@ def main():
     p.add_argument("--spinmd", default=".build/release/spinmd")
     p.add_argument("--model", default="inputs/models/tmo-pbeu.safetensors",
                    help="the model to report on (e.g. another seed's training; same split)")
+    p.add_argument("--run", default="runs/train-tmo-pbeu",
+                   help="the training's output directory (test.extxyz, split.tsv)")
+    p.add_argument("--blind", default="runs/train-tmo-pbeu-spinblind/tmo-pbeu-spinblind.safetensors",
+                   help="the spin-blind model; its columns are skipped if the file is missing")
     a = p.parse_args()
     model = a.model
-    blind = "runs/train-tmo-pbeu-spinblind/tmo-pbeu-spinblind.safetensors"
-    test = "runs/train-tmo-pbeu/test.extxyz"
+    blind = a.blind if os.path.exists(os.path.join(ROOT, a.blind)) else None
+    if blind is None:
+        print(f"(no spin-blind model at {a.blind}: its columns are skipped)\n")
+    test = os.path.join(a.run, "test.extxyz")
     tmp = tempfile.mkdtemp()
 
     print("## Test set (frames the model never saw)\n")
@@ -165,7 +173,7 @@ def main():
     results, raw = {}, {}
     for label, m, spins in [("SpinMultiNet, fixed spins", model, "fixed"),
                             ("SpinMultiNet, self-consistent spins", model, "self-consistent"),
-                            ("spin-blind", blind, "fixed")]:
+                            ("spin-blind", blind, "fixed")][:3 if blind else 2]:
         _, rows = evaluate(a.spinmd, m, test, spins)
         results[label] = table(rows, comments, groups)
         if spins == "fixed" and m == model:
@@ -202,7 +210,8 @@ def main():
     src = os.path.join(data, "tmo-round1.extxyz")
     select([src], lambda c: 'kind=ideal' in c and "disp=0 strain=0" in c, ideal)
     energies = collections.defaultdict(dict)
-    for label, m, spins in [("fixed", model, "fixed"), ("self-consistent", model, "self-consistent"), ("blind", blind, "fixed")]:
+    for label, m, spins in [("fixed", model, "fixed"), ("self-consistent", model, "self-consistent"),
+                            ("blind", blind, "fixed")][:3 if blind else 2]:
         _, rows = evaluate(a.spinmd, m, ideal, spins)
         for r, (_, c) in zip(rows, frames(ideal)):
             tm = "Ni" if "tm=Ni" in c else "Mn"
@@ -216,7 +225,8 @@ def main():
         for order in ["fm", "afm1"]:
             e = energies[(tm, order)]
             d = {k: 1000 * (e[k] - ref[k]) for k in e}
-            print(f"| {tm}O | {order} | {d['dft']:+.1f} | {d['self-consistent']:+.1f} | {d['fixed']:+.1f} | {d['blind']:+.1f} |")
+            b = f"{d['blind']:+.1f}" if blind else "–"
+            print(f"| {tm}O | {order} | {d['dft']:+.1f} | {d['self-consistent']:+.1f} | {d['fixed']:+.1f} | {b} |")
     print()
 
     print("## [111] trigonal shear of AFM-II at fixed volume (meV/f.u. relative to s = 0)\n")
