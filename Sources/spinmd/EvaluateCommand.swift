@@ -9,7 +9,7 @@ struct Evaluate: ParsableCommand {
         commandName: "eval",
         abstract: "Evaluate a SpinMultiNet model on extxyz DFT data: MAE/RMSE overall, by species and by magnetic ordering.")
 
-    @Argument(help: "Model file (safetensors).")
+    @Argument(help: "Model file (safetensors): one model or a committee.")
     var model: String
 
     @Argument(help: "One or more extxyz files with energy, forces, magmoms and/or stress.")
@@ -38,8 +38,8 @@ struct Evaluate: ParsableCommand {
             guard ["fixed", "self-consistent"].contains(spins) else {
                 throw SpinMDError.invalidInput(location: "--spins", message: "expected 'fixed' or 'self-consistent', got '\(spins)'")
             }
-            let loaded = try ModelFile.read(path: model).model
-            var evaluation = ModelEvaluation(model: loaded, mode: spins == "fixed" ? .fixed : .defaultSelfConsistent)
+            let loaded = try ModelFile.readCommittee(path: model).committee
+            var evaluation = ModelEvaluation(committee: loaded, mode: spins == "fixed" ? .fixed : .defaultSelfConsistent)
             evaluation.executor = ParallelExecutor(threads: threads)
             if let text = initialMagmoms { evaluation.defaultInitialMoments = try Self.parseDefaults(text) }
             let result = try evaluation.evaluate(files: data)

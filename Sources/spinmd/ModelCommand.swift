@@ -3,11 +3,11 @@ import Foundation
 import SpinMD
 import SpinMultiNet
 
-/// `spinmd model init|inspect`: make and look at SpinMultiNet model files.
+/// `spinmd model init|committee|inspect`: make and look at SpinMultiNet model files.
 struct Model: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create or inspect SpinMultiNet model files (safetensors).",
-        subcommands: [Init.self, Inspect.self])
+        abstract: "Create, combine or inspect SpinMultiNet model files (safetensors).",
+        subcommands: [Init.self, Committee.self, Inspect.self])
 
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write a randomly initialised model (seeded) from a model configuration JSON.")
@@ -30,22 +30,54 @@ struct Model: ParsableCommand {
         }
     }
 
+    struct Committee: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Combine single models (same species and cutoff) into one committee file, evaluated as the members' mean.")
+        @Argument(help: "Two or more model files, e.g. the same training recipe with different seeds.") var members: [String]
+        @Option(help: "Output committee file.") var out: String
+        @Flag(help: "Replace the output file if it exists.") var overwrite = false
+
+        func run() throws {
+            do {
+                guard members.count >= 2 else { throw SpinMDError.invalidInput(location: "members", message: "give two or more model files, got \(members.count)") }
+                if !overwrite && FileManager.default.fileExists(atPath: out) {
+                    throw SpinMDError.io(path: out, message: "exists; pass --overwrite to replace it")
+                }
+                var models: [SpinMultiNetModel] = []
+                var provenance = ["created_by": "spinmd model committee"]
+                for (k, path) in members.enumerated() {
+                    let (model, metadata) = try ModelFile.read(path: path)
+                    models.append(model)
+                    provenance["member\(k + 1).file"] = (path as NSString).lastPathComponent
+                    for (key, value) in metadata where key.hasPrefix("provenance.") {
+                        provenance["member\(k + 1)." + key.dropFirst("provenance.".count)] = value
+                    }
+                }
+                // Members are numbered in the order of the arguments.
+                let committee = try SpinMultiNetCommittee(members: models)
+                try ModelFile.write(committee, to: out, provenance: provenance)
+                print("wrote \(out): a committee of \(models.count) models, \(models.map(\.parameterCount).reduce(0, +)) parameters")
+            } catch let e as SpinMDError { throw reportAndExit(e) }
+        }
+    }
+
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a model file's architecture, species, cutoff, reference energies and provenance.")
         @Argument(help: "Model file.") var file: String
 
         func run() throws {
             do {
-                let (model, metadata) = try ModelFile.read(path: file)
-                let c = model.configuration
-                print("\(file): SpinMultiNet model, format version \(metadata["format_version"] ?? "?") (\(metadata["program"] ?? "?"))")
+                let (committee, metadata) = try ModelFile.readCommittee(path: file)
+                let model = committee.members[0], c = model.configuration
+                let what = committee.members.count > 1 ? "committee of \(committee.members.count) models (member 1 below; evaluated as their mean)" : "model"
+                print("\(file): SpinMultiNet \(what), format version \(metadata["format_version"] ?? "?") (\(metadata["program"] ?? "?"))")
                 print("species: " + zip(c.species, c.referenceEnergies).map { "\(Element(atomicNumber: $0)?.symbol ?? "?") (E_ref \($1) eV)" }.joined(separator: ", "))
                 print("cutoff: \(c.cutoff) Å; layers: \(c.layers); channels: \(c.channels) per irrep; l_max: \(c.lMax)")
                 print("hidden irreps: " + model.blocks.map(\.description).joined(separator: " "))
                 let pair = c.coupling == .dot ? "mᵢ·mⱼ on ±\(c.momentRange * c.momentRange) μB²" : "normalized mᵢ·mⱼ on [−1, 1]"
                 print("radial basis: \(c.radialBasis) Bessel; moment basis: \(c.momentBasis) Gaussians of |m| up to \(c.momentRange) μB and of \(pair); MLP width \(c.hidden)")
                 print("tensor-product paths per layer: \(model.pathCount) (\(model.nonZeroCouplings) non-zero coupling coefficients)")
-                print("parameters: \(model.parameterCount)")
+                print("parameters: \(model.parameterCount)" + (committee.members.count > 1 ? " per member" : ""))
                 print("units: \(metadata["units"] ?? "?")")
                 for (k, v) in metadata.sorted(by: { $0.key < $1.key }) where k.hasPrefix("provenance.") {
                     // Multi-line values (a configuration file's text) on one line.

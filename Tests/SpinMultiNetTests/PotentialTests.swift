@@ -31,7 +31,7 @@ final class PotentialTests: XCTestCase {
         XCTAssertLessThan(report.maxForceError, 2e-6 * max(1, report.maxForce), "\(report)")
         XCTAssertLessThan(report.maxVirialError!, 2e-5 * max(1, report.maxVirial!), "\(report)")
         // The fixed-spin forces differ: the adjoint term matters.
-        let fixed = try FiniteDifferenceCheck().run(SpinMultiNetPotential(model: p.model, mode: .fixed), s)
+        let fixed = try FiniteDifferenceCheck().run(SpinMultiNetPotential(committee: p.committee, mode: .fixed), s)
         XCTAssertNotEqual(fixed.maxForce, report.maxForce)
     }
 

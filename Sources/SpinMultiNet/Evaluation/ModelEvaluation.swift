@@ -4,20 +4,24 @@ import SpinMD
 /// Evaluates a model on labelled frames through `SpinMultiNetPotential`, the code path of
 /// `spinmd run`, with fixed or self-consistent spins.
 public struct ModelEvaluation {
-    public let model: SpinMultiNetModel
+    public let committee: SpinMultiNetCommittee
     public let mode: SpinMode
     /// Frames are spread over the threads (one model evaluation per thread at a time).
     public var executor = ParallelExecutor(threads: 1)
     /// Spin input for frames without `initial_magmoms` (see `DatasetReader`).
     public var defaultInitialMoments: [Element: Double] = [:]
 
-    public init(model: SpinMultiNetModel, mode: SpinMode) {
-        self.model = model
+    public init(committee: SpinMultiNetCommittee, mode: SpinMode) {
+        self.committee = committee
         self.mode = mode
     }
 
+    public init(model: SpinMultiNetModel, mode: SpinMode) {
+        self.init(committee: SpinMultiNetCommittee(model), mode: mode)
+    }
+
     public func evaluate(files: [String]) throws -> EvaluationResult {
-        var reader = DatasetReader(species: model.configuration.species.map { Element(atomicNumber: $0)! }, cutoff: model.configuration.cutoff)
+        var reader = DatasetReader(species: committee.configuration.species.map { Element(atomicNumber: $0)! }, cutoff: committee.cutoff)
         reader.defaultInitialMoments = defaultInitialMoments
         reader.defaultsLocation = "--initial-magmoms"
         var frames: [LabelledFrame] = []
@@ -26,7 +30,7 @@ public struct ModelEvaluation {
     }
 
     public func evaluate(_ frames: [LabelledFrame]) throws -> EvaluationResult {
-        model.executor = ParallelExecutor(threads: 1)
+        committee.executor = ParallelExecutor(threads: 1)
         var cumulative = [0]
         for f in frames { cumulative.append(cumulative.last! + f.graph.edgeCount) }
         let chunks = executor.partition(cumulative: cumulative)
@@ -46,13 +50,13 @@ public struct ModelEvaluation {
             }
         }
         if let e = failures.compactMap({ $0 }).first { throw e }
-        return EvaluationResult(frames: frames, predictions: predictions.map { $0! }, referenceEnergies: model.configuration.referenceEnergies)
+        return EvaluationResult(frames: frames, predictions: predictions.map { $0! }, referenceEnergies: committee.referenceEnergies)
     }
 
     /// Energy, forces, stress and moments of one frame, as `spinmd run` would compute them.
     func predict(_ f: LabelledFrame) throws -> FramePrediction {
-        let potential = SpinMultiNetPotential(model: model, mode: mode)
-        let list = CellListBuilder().build(positions: f.system.positions, cell: f.system.cell, radius: model.configuration.cutoff, kind: .full)
+        let potential = SpinMultiNetPotential(committee: committee, mode: mode)
+        let list = CellListBuilder().build(positions: f.system.positions, cell: f.system.cell, radius: committee.cutoff, kind: .full)
         let r: PotentialResult
         do {
             r = try potential.evaluate(f.system, neighbors: list, request: [.energy, .forces, .virial, .magneticMoments])

@@ -2,7 +2,8 @@ import Foundation
 import SpinMD
 
 /// SpinMultiNet model files: a `SafetensorsFile` whose tensors are the weights by name and whose
-/// metadata holds format, version, configuration (JSON), units and `provenance.*` entries.
+/// metadata holds format, version, configuration (JSON), units and `provenance.*` entries; or a
+/// committee of such models in one file.
 public enum ModelFile {
     public static let format = "spinmd-spinmultinet"
     public static let formatVersion = 1
@@ -19,20 +20,71 @@ public enum ModelFile {
         try SafetensorsFile.write(tensors: model.weights, metadata: metadata, to: path)
     }
 
-    /// Reads a model; every problem is an error naming the file.
+    /// Writes a committee atomically: one member is the single-model file above; K > 1 members
+    /// store member k's tensors as `member<k>/<name>` and its configuration as
+    /// `member<k>.configuration` (k = 1…K), with `committee_members` = K and the first member's
+    /// configuration also as `configuration`.
+    public static func write(_ committee: SpinMultiNetCommittee, to path: String, provenance: [String: String] = [:]) throws {
+        guard committee.members.count > 1 else { return try write(committee.members[0], to: path, provenance: provenance) }
+        var tensors: [String: [Double]] = [:]
+        var metadata: [String: String] = [
+            "format": format, "format_version": "\(formatVersion)", "committee_members": "\(committee.members.count)",
+            "units": "energy eV, length Å, magnetic moment μB", "program": "spinmd \(SpinMDVersion.string)",
+        ]
+        for (k, m) in committee.members.enumerated() {
+            for (name, w) in m.weights { tensors["member\(k + 1)/\(name)"] = w }
+            metadata["member\(k + 1).configuration"] = String(decoding: try JSONEncoder.sorted.encode(m.configuration), as: UTF8.self)
+        }
+        metadata["configuration"] = metadata["member1.configuration"]
+        for (k, v) in provenance { metadata["provenance." + k] = v }
+        try SafetensorsFile.write(tensors: tensors, metadata: metadata, to: path)
+    }
+
+    /// Reads a single model; every problem is an error naming the file. A committee file is an
+    /// error here (use `readCommittee`).
     public static func read(path: String) throws -> (model: SpinMultiNetModel, metadata: [String: String]) {
+        let (committee, metadata) = try readCommittee(path: path)
+        guard committee.members.count == 1 else {
+            throw SpinMDError.io(path: path, message: "is a committee of \(committee.members.count) models; this needs a single model (`spinmd model inspect` lists the members' provenance)")
+        }
+        return (committee.members[0], metadata)
+    }
+
+    /// Reads a single-model or committee file as a committee; every problem is an error naming
+    /// the file.
+    public static func readCommittee(path: String) throws -> (committee: SpinMultiNetCommittee, metadata: [String: String]) {
         let (weights, metadata) = try SafetensorsFile.read(path: path, role: "SpinMultiNet model")
         func bad(_ why: String) -> SpinMDError { .io(path: path, message: "not a valid SpinMultiNet model file: \(why)") }
         guard metadata["format"] == format else { throw bad("no '\(format)' metadata (is it a model of another program?)") }
         guard metadata["format_version"] == "\(formatVersion)" else {
             throw bad("format version \(metadata["format_version"] ?? "?"); this spinmd reads version \(formatVersion)")
         }
-        guard let configText = metadata["configuration"],
-              let configuration = try? JSONDecoder().decode(ModelConfiguration.self, from: Data(configText.utf8)) else {
-            throw bad("unreadable configuration")
+        func model(configurationKey: String, weights: [String: [Double]]) throws -> SpinMultiNetModel {
+            guard let configText = metadata[configurationKey],
+                  let configuration = try? JSONDecoder().decode(ModelConfiguration.self, from: Data(configText.utf8)) else {
+                throw bad("unreadable '\(configurationKey)'")
+            }
+            do {
+                return try SpinMultiNetModel(configuration: configuration, weights: weights)
+            } catch let e as SpinMDError {
+                throw bad("\(configurationKey): \(e.description)")
+            }
+        }
+        guard let count = metadata["committee_members"] else {
+            return (SpinMultiNetCommittee(try model(configurationKey: "configuration", weights: weights)), metadata)
+        }
+        guard let k = Int(count), k > 1 else { throw bad("'committee_members' is '\(count)', expected an integer above 1") }
+        var members: [SpinMultiNetModel] = []
+        for j in 1...k {
+            let prefix = "member\(j)/"
+            let own = Dictionary(uniqueKeysWithValues: weights.compactMap { $0.key.hasPrefix(prefix) ? (String($0.key.dropFirst(prefix.count)), $0.value) : nil })
+            members.append(try model(configurationKey: "member\(j).configuration", weights: own))
+        }
+        if let stray = weights.keys.first(where: { name in !(1...k).contains { name.hasPrefix("member\($0)/") } }) {
+            throw bad("tensor '\(stray)' belongs to no member of \(k)")
         }
         do {
-            return (try SpinMultiNetModel(configuration: configuration, weights: weights), metadata)
+            return (try SpinMultiNetCommittee(members: members), metadata)
         } catch let e as SpinMDError {
             throw bad(e.description)
         }

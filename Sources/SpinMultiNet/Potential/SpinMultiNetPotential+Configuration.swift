@@ -8,7 +8,7 @@ extension SpinMultiNetPotential {
     public static func register() {
         PotentialFactory.register("spinmultinet") { c, executor, base in
             let potential = try SpinMultiNetPotential(configuration: c, baseDirectory: base)
-            potential.model.executor = executor
+            potential.committee.executor = executor
             return potential
         }
     }
@@ -17,8 +17,8 @@ extension SpinMultiNetPotential {
         let file = try c.string("model")
         let path = file.hasPrefix("/") ? file : URL(fileURLWithPath: baseDirectory).appendingPathComponent(file).path
         guard FileManager.default.fileExists(atPath: path) else { throw c.error("model", "model file '\(path)' does not exist (make one with `spinmd model init`)") }
-        let model = try ModelFile.read(path: path).model
-        model.precision = Precision(rawValue: try c.choice("precision", Precision.allCases.map(\.rawValue), default: "double"))!
+        let committee = try ModelFile.readCommittee(path: path).committee
+        committee.precision = Precision(rawValue: try c.choice("precision", Precision.allCases.map(\.rawValue), default: "double"))!
         let spins = try c.choice("spins", ["self-consistent", "fixed"], default: "self-consistent")
         let tolerance = try c.double("tolerance_uB", default: 1e-6, .positive)
         let iterations = try c.int("max_iterations", default: 200, .positive)
@@ -26,6 +26,6 @@ extension SpinMultiNetPotential {
         if spins == "fixed", let key = ["tolerance_uB", "max_iterations", "mixing"].first(where: { c.raw($0) != nil }) {
             throw c.error(key, "only applies to \"spins\": \"self-consistent\"")
         }
-        self.init(model: model, mode: spins == "fixed" ? .fixed : .selfConsistent(tolerance: tolerance, maxIterations: iterations, mixing: mixing))
+        self.init(committee: committee, mode: spins == "fixed" ? .fixed : .selfConsistent(tolerance: tolerance, maxIterations: iterations, mixing: mixing))
     }
 }

@@ -8,11 +8,14 @@ import SpinMD
 /// the projection that keeps collinear spins on their axis (identity for vectors), the adjoint
 /// λ = P(g + Jᵀλ) is solved by an Anderson-accelerated fixed-point iteration, and
 /// −dE/dR = −(∂E/∂R + λᵀ∂S/∂R) comes from one backward pass with cotangents (1, λ).
+///
+/// A committee of several models is evaluated as its mean (`SpinMultiNetCommittee`); it also
+/// reports the members' spread of energy and forces as diagnostics.
 public final class SpinMultiNetPotential: Potential {
-    public let model: SpinMultiNetModel
+    public let committee: SpinMultiNetCommittee
     public let mode: SpinMode
     public var name: String { "spinmultinet" }
-    public var cutoff: Double { model.configuration.cutoff }
+    public var cutoff: Double { committee.cutoff }
     public var neighborKind: NeighborList.Kind { .full }
     public var predictsMagneticMoments: Bool { true }
 
@@ -35,13 +38,17 @@ public final class SpinMultiNetPotential: Potential {
         stride(from: 0, to: v.count - 2, by: 3).map { Vector3(v[$0], v[$0 + 1], v[$0 + 2]) }
     }
 
-    public init(model: SpinMultiNetModel, mode: SpinMode = .defaultSelfConsistent) {
-        self.model = model
+    public init(committee: SpinMultiNetCommittee, mode: SpinMode = .defaultSelfConsistent) {
+        self.committee = committee
         self.mode = mode
     }
 
+    public convenience init(model: SpinMultiNetModel, mode: SpinMode = .defaultSelfConsistent) {
+        self.init(committee: SpinMultiNetCommittee(model), mode: mode)
+    }
+
     public func checkSupports(_ species: [Element]) throws {
-        for s in Set(species) where model.speciesIndex(s) == nil {
+        for s in Set(species) where committee.speciesIndex(s) == nil {
             throw SpinMDError.unsupportedSpecies(potential: name, symbol: s.symbol)
         }
     }
@@ -50,8 +57,10 @@ public final class SpinMultiNetPotential: Potential {
     public func setSpinState(_ state: [Vector3]?) { spinState = state; adjointState = nil }
 
     public var diagnosticNames: [String] {
-        if case .selfConsistent = mode { return ["spin_iterations", "adjoint_iterations", "spin_flips"] }
-        return []
+        var names: [String] = []
+        if case .selfConsistent = mode { names += ["spin_iterations", "adjoint_iterations", "spin_flips"] }
+        if committee.members.count > 1 { names += ["committee_energy_std_eV_per_atom", "committee_force_std_max_eV_per_A"] }
+        return names
     }
 
     /// [atom count, spins (3N), adjoint (3N, when solved)]: the warm starts of the next step.
@@ -78,11 +87,11 @@ public final class SpinMultiNetPotential: Potential {
         func project(_ v: [Vector3]) -> [Vector3] { collinear ? v.map { $0.dot(spinAxis) * spinAxis } : v }
 
         let graph = ModelGraph(system: system, neighbors: neighbors, cutoff: cutoff,
-                               speciesIndex: system.species.map { model.speciesIndex($0)! })
+                               speciesIndex: system.species.map { committee.speciesIndex($0)! })
         // Self-consistent runs start from the previous step's spins.
         var m = estimates
         if case .selfConsistent = mode, let s = spinState, s.count == m.count { m = s }
-        var (output, tape) = model.forward(graph, moments: m)
+        var (output, tapes, memberEnergies) = committee.forward(graph, moments: m)
         var cotangent: [Vector3]? = nil
         lastIterations = (0, 0)
         if case let .selfConsistent(tolerance, maxIterations, mixing) = mode {
@@ -97,7 +106,7 @@ public final class SpinMultiNetPotential: Potential {
                 let residual = zip(target, m).map { ($0 - $1).norm }.max() ?? 0
                 if residual < tolerance { converged = true; lastIterations.spins = k - 1; break }
                 m = project(Self.vectors(mixer.next(m.flattened, target.flattened)))
-                (output, tape) = model.forward(graph, moments: m)
+                (output, tapes, memberEnergies) = committee.forward(graph, moments: m)
             }
             guard converged else {
                 throw SpinMDError.unsupported("SpinMultiNet spins did not converge in \(maxIterations) iterations (tolerance \(tolerance) μB); raise 'max_iterations', lower 'mixing', or use \"spins\": \"fixed\"")
@@ -109,7 +118,7 @@ public final class SpinMultiNetPotential: Potential {
                 var adjointConverged = false
                 var mixer = AndersonMixer(depth: andersonDepth, mixing: mixing)
                 for k in 1...maxIterations {
-                    let g = model.backward(tape, energyCotangent: 1, spinCotangents: lambda).moments
+                    let g = committee.backward(tapes, energyCotangent: 1, spinCotangents: lambda).mean.moments
                     let target = project(g)
                     let scale = max(1, target.map(\.norm).max() ?? 0)
                     let residual = zip(target, lambda).map { ($0 - $1).norm }.max() ?? 0
@@ -132,22 +141,47 @@ public final class SpinMultiNetPotential: Potential {
         if case .selfConsistent = mode {
             result.diagnostics = [Double(lastIterations.spins), Double(lastIterations.adjoint), Double(flippedAtoms.count)]
         }
+        var memberForces: [[Vector3]] = []
         if request.contains(.atomicEnergies) { result.atomicEnergies = output.atomicEnergies }
         let spins = project(output.spins)
         result.magneticMoments = collinear ? .collinear(spins.map { $0.dot(spinAxis) }) : .vector(spins)
         if request.contains(.forces) || request.contains(.virial) {
-            let grads = model.backward(tape, energyCotangent: 1, spinCotangents: cotangent).edgeVectors
-            var forces = [Vector3](repeating: .zero, count: system.atomCount)
-            var virial = Matrix3.zero
-            for k in 0..<graph.edgeCount {
-                let g = grads[k]
-                forces[graph.receivers[k]] += g
-                forces[graph.senders[k]] -= g
-                virial += Matrix3.outer(g, graph.vectors[k])
-            }
+            let grads = committee.backward(tapes, energyCotangent: 1, spinCotangents: cotangent)
+            let (forces, virial) = Self.forcesAndVirial(grads.mean.edgeVectors, graph: graph, atomCount: system.atomCount)
             if request.contains(.forces) { result.forces = forces }
-            if request.contains(.virial) { result.virial = -1 * virial.symmetricPart }
+            if request.contains(.virial) { result.virial = virial }
+            if grads.members.count > 1 {
+                memberForces = grads.members.map { Self.forcesAndVirial($0.edgeVectors, graph: graph, atomCount: system.atomCount).forces }
+            }
+        }
+        if committee.members.count > 1 {
+            let k = Double(memberEnergies.count)
+            let energySpread = (memberEnergies.map { ($0 - output.energy) * ($0 - output.energy) }.reduce(0, +) / k).squareRoot()
+            result.diagnostics += [energySpread / Double(system.atomCount), memberForces.isEmpty ? .nan : Self.forceSpread(memberForces)]
         }
         return result
+    }
+
+    /// Forces −∂E/∂rᵢ [eV/Å] and virial −Σ_edges sym(g ⊗ r) [eV] from the edge-vector gradients
+    /// g = ∂E/∂r_ij of a full neighbour list.
+    static func forcesAndVirial(_ grads: [Vector3], graph: ModelGraph, atomCount: Int) -> (forces: [Vector3], virial: Matrix3) {
+        var forces = [Vector3](repeating: .zero, count: atomCount)
+        var virial = Matrix3.zero
+        for k in 0..<graph.edgeCount {
+            let g = grads[k]
+            forces[graph.receivers[k]] += g
+            forces[graph.senders[k]] -= g
+            virial += Matrix3.outer(g, graph.vectors[k])
+        }
+        return (forces, -1 * virial.symmetricPart)
+    }
+
+    /// max over atoms of √((1/K) Σₖ |Fₖᵢ − F̄ᵢ|²) [eV/Å]: the members' force spread.
+    static func forceSpread(_ members: [[Vector3]]) -> Double {
+        let k = Double(members.count)
+        return (0..<members[0].count).map { i in
+            let mean = (1 / k) * members.dropFirst().reduce(members[0][i]) { $0 + $1[i] }
+            return (members.map { ($0[i] - mean).normSquared }.reduce(0, +) / k).squareRoot()
+        }.max() ?? 0
     }
 }
