@@ -70,6 +70,34 @@ final class SpinMultiNetCLITests: CLITestCase {
         XCTAssertTrue(try spinmd(["model", "init", "--config", "typo.json", "--out", "x.safetensors"]).stderr.contains("did you mean 'channels'?"))
     }
 
+    func testCommitteeFromTheCommandLine() throws {
+        XCTAssertEqual(try spinmd(["model", "init", "--config", "model.json", "--out", "second.safetensors", "--seed", "4"]).status, 0)
+        let c = try spinmd(["model", "committee", "model.safetensors", "second.safetensors", "--out", "committee.safetensors"])
+        XCTAssertEqual(c.status, 0, c.stderr)
+        XCTAssertTrue(c.stdout.contains("a committee of 2 models"), c.stdout)
+        let inspect = try spinmd(["model", "inspect", "committee.safetensors"])
+        XCTAssertTrue(inspect.stdout.contains("committee of 2 models"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("member1.seed: 3") && inspect.stdout.contains("member2.seed: 4"), inspect.stdout)
+        // `run` takes the committee file like a model and logs the members' spread.
+        try write("input.json", input(spins: "self-consistent", steps: 10).replacingOccurrences(of: "model.safetensors", with: "committee.safetensors"))
+        let r = try spinmd(["run", "input.json", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = read("out/thermo.tsv")!.split(separator: "\n")
+        XCTAssertTrue(lines[0].hasSuffix("spin_flips\tcommittee_energy_std_eV_per_atom\tcommittee_force_std_max_eV_per_A"), String(lines[0]))
+        XCTAssertGreaterThan(Double(lines[1].split(separator: "\t").last!)!, 0)
+        // Errors: one member only; an existing output; members of different species.
+        XCTAssertTrue(try spinmd(["model", "committee", "model.safetensors", "--out", "x.safetensors"]).stderr.contains("give two or more model files"))
+        let exists = try spinmd(["model", "committee", "model.safetensors", "second.safetensors", "--out", "committee.safetensors"])
+        XCTAssertEqual(exists.status, 1)
+        XCTAssertTrue(exists.stderr.contains("exists; pass --overwrite"), exists.stderr)
+        try write("mno.json", Self.modelConfig.replacingOccurrences(of: "Ni", with: "Mn"))
+        XCTAssertEqual(try spinmd(["model", "init", "--config", "mno.json", "--out", "mno.safetensors"]).status, 0)
+        let mixed = try spinmd(["model", "committee", "model.safetensors", "mno.safetensors", "--out", "x.safetensors"])
+        XCTAssertEqual(mixed.status, 1)
+        XCTAssertTrue(mixed.stderr.contains("committee member 2") && mixed.stderr.contains("species and cutoff"), mixed.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("x.safetensors").path))
+    }
+
     func testRunsWithFixedAndSelfConsistentSpins() throws {
         for spins in ["fixed", "self-consistent"] {
             try write("input.json", input(spins: spins, steps: 10, directory: spins))

@@ -34,6 +34,12 @@ final class CommitteeTests: XCTestCase {
         XCTAssertEqual(r.diagnostics[0], (energies.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / k).squareRoot() / Double(s.atomCount), accuracy: 1e-12)
         XCTAssertEqual(r.diagnostics[1], spread, accuracy: 1e-12)
         XCTAssertGreaterThan(spread, 0)
+        // Two threads run the members concurrently, each on one thread: the same bits.
+        p.committee.executor = ParallelExecutor(threads: 2)
+        let concurrent = try evaluate(p, s)
+        XCTAssertEqual(concurrent.energy, r.energy)
+        XCTAssertEqual(concurrent.forces!, r.forces!)
+        XCTAssertEqual(concurrent.diagnostics, r.diagnostics)
     }
 
     func testCommitteeOfOneIsTheModelBitForBit() throws {

@@ -42,10 +42,22 @@ public final class SpinMultiNetCommittee {
         return members.dropFirst().reduce(members[0].configuration.referenceEnergies) { zip($0, $1.configuration.referenceEnergies).map(+) }.map { $0 / k }
     }
 
-    /// Threads of every member's edge loops.
-    public var executor: ParallelExecutor {
-        get { members[0].executor }
-        set { for m in members { m.executor = newValue } }
+    /// Threads of the committee. With K > 1 members and T > 1 threads the members run
+    /// concurrently in min(T, K) fixed groups, each member on max(1, T/K) threads (one model's
+    /// passes gain only 1.2–1.5× from a second core; members are independent). Results are
+    /// bitwise reproducible for a given T.
+    public var executor = ParallelExecutor(threads: 1) {
+        didSet {
+            let own = ParallelExecutor(threads: members.count > 1 ? max(1, executor.threads / members.count) : executor.threads)
+            for m in members { m.executor = own }
+        }
+    }
+
+    /// Calls `body(k)` for every member k, concurrently in groups (see `executor`).
+    func forEachMember(_ body: (Int) -> Void) {
+        let groups = ParallelExecutor(threads: min(executor.threads, members.count))
+        let ranges = groups.partition(cumulative: Array(0...members.count))
+        groups.forEachChunk { c in for k in ranges[c] { body(k) } }
     }
 
     /// Arithmetic precision of every member.
@@ -56,16 +68,18 @@ public final class SpinMultiNetCommittee {
 
     /// The mean of the members' forward passes, each member's tape and each member's energy [eV].
     public func forward(_ graph: ModelGraph, moments: [Vector3]) -> (output: ModelOutput, tapes: [ModelTape], energies: [Double]) {
-        var (mean, tape) = members[0].forward(graph, moments: moments)
-        guard members.count > 1 else { return (mean, [tape], [mean.energy]) }
-        var tapes = [tape], energies = [mean.energy]
-        for m in members.dropFirst() {
-            let (o, t) = m.forward(graph, moments: moments)
-            energies.append(o.energy)
+        guard members.count > 1 else {
+            let (output, tape) = members[0].forward(graph, moments: moments)
+            return (output, [tape], [output.energy])
+        }
+        var passes = [(ModelOutput, ModelTape)?](repeating: nil, count: members.count)
+        passes.withUnsafeMutableBufferPointer { out in forEachMember { k in out[k] = members[k].forward(graph, moments: moments) } }
+        var mean = passes[0]!.0
+        let tapes = passes.map { $0!.1 }, energies = passes.map { $0!.0.energy }
+        for (o, _) in passes.dropFirst().map({ $0! }) {
             mean.energy += o.energy
             for i in mean.atomicEnergies.indices { mean.atomicEnergies[i] += o.atomicEnergies[i] }
             for i in mean.spins.indices { mean.spins[i] += o.spins[i] }
-            tapes.append(t)
         }
         let w = 1 / Double(members.count)
         mean.energy *= w
@@ -78,8 +92,15 @@ public final class SpinMultiNetCommittee {
     /// and each member's own (unscaled) gradients, whose spread about the mean is the committee's
     /// disagreement.
     public func backward(_ tapes: [ModelTape], energyCotangent ebar: Double, spinCotangents: [Vector3]?) -> (mean: ModelInputGradients, members: [ModelInputGradients]) {
-        let each = zip(members, tapes).map { $0.backward($1, energyCotangent: ebar, spinCotangents: spinCotangents) }
-        guard each.count > 1 else { return (each[0], each) }
+        guard members.count > 1 else {
+            let g = members[0].backward(tapes[0], energyCotangent: ebar, spinCotangents: spinCotangents)
+            return (g, [g])
+        }
+        var passes = [ModelInputGradients?](repeating: nil, count: members.count)
+        passes.withUnsafeMutableBufferPointer { out in
+            forEachMember { k in out[k] = members[k].backward(tapes[k], energyCotangent: ebar, spinCotangents: spinCotangents) }
+        }
+        let each = passes.map { $0! }
         var mean = each[0]
         for g in each.dropFirst() {
             for k in mean.edgeVectors.indices { mean.edgeVectors[k] += g.edgeVectors[k] }
