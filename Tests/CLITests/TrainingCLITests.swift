@@ -72,6 +72,18 @@ final class TrainingCLITests: CLITestCase {
         let sc = try spinmd(["eval", "trained/model.safetensors", "data.extxyz", "--spins", "self-consistent"])
         XCTAssertEqual(sc.status, 0, sc.stderr)
         XCTAssertTrue(sc.stdout.contains("spins self-consistent"), sc.stdout)
+
+        // A committee evaluates like a model; the CSV gains the members' spread per frame.
+        try write("random.json", "{\"species\": [\"Ni\", \"O\"], \"cutoff_A\": 4.0, \"channels\": 4, \"hidden\": 8}")
+        XCTAssertEqual(try spinmd(["model", "init", "--config", "random.json", "--out", "random.safetensors"]).status, 0)
+        XCTAssertEqual(try spinmd(["model", "committee", "trained/model.safetensors", "random.safetensors", "--out", "committee.safetensors"]).status, 0)
+        let c = try spinmd(["eval", "committee.safetensors", "data.extxyz", "--csv", "committee.csv"])
+        XCTAssertEqual(c.status, 0, c.stderr)
+        let rows = read("committee.csv")!.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        XCTAssertEqual(rows[0].suffix(2), ["committee_energy_std_eV_per_atom", "committee_force_std_max_eV_per_A"])
+        XCTAssertEqual(rows.count, 11)
+        XCTAssertTrue(rows.dropFirst().allSatisfy { Double($0.last!)! > 0 }, "\(rows)")
+        XCTAssertEqual(read("frames.csv")?.split(separator: "\n").first?.hasSuffix("stress_mae_GPa"), true, "a single model adds no columns with fixed spins")
     }
 
     func assertTrainingFails(_ config: String, data: String? = nil, _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {

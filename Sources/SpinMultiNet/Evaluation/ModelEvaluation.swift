@@ -34,7 +34,7 @@ public struct ModelEvaluation {
         var cumulative = [0]
         for f in frames { cumulative.append(cumulative.last! + f.graph.edgeCount) }
         let chunks = executor.partition(cumulative: cumulative)
-        var predictions = [FramePrediction?](repeating: nil, count: frames.count)
+        var predictions = [(FramePrediction, [Double])?](repeating: nil, count: frames.count)
         var failures = [SpinMDError?](repeating: nil, count: chunks.count)
         predictions.withUnsafeMutableBufferPointer { out in
             failures.withUnsafeMutableBufferPointer { fail in
@@ -50,11 +50,14 @@ public struct ModelEvaluation {
             }
         }
         if let e = failures.compactMap({ $0 }).first { throw e }
-        return EvaluationResult(frames: frames, predictions: predictions.map { $0! }, referenceEnergies: committee.referenceEnergies)
+        return EvaluationResult(frames: frames, predictions: predictions.map { $0!.0 }, referenceEnergies: committee.referenceEnergies,
+                                diagnosticNames: SpinMultiNetPotential(committee: committee, mode: mode).diagnosticNames,
+                                diagnostics: predictions.map { $0!.1 })
     }
 
-    /// Energy, forces, stress and moments of one frame, as `spinmd run` would compute them.
-    func predict(_ f: LabelledFrame) throws -> FramePrediction {
+    /// Energy, forces, stress and moments of one frame, as `spinmd run` would compute them, and
+    /// the potential's diagnostics (iterations, committee spread).
+    func predict(_ f: LabelledFrame) throws -> (FramePrediction, [Double]) {
         let potential = SpinMultiNetPotential(committee: committee, mode: mode)
         let list = CellListBuilder().build(positions: f.system.positions, cell: f.system.cell, radius: committee.cutoff, kind: .full)
         let r: PotentialResult
@@ -64,8 +67,8 @@ public struct ModelEvaluation {
             throw SpinMDError.unsupported("\(f.source): \(e.description)")
         }
         let spins = r.magneticMoments?.vectors(axis: Vector3(0, 0, 1)) ?? []
-        return FramePrediction(energy: r.energy, forces: r.forces, spins: spins,
-                               stress: f.volume.flatMap { v in r.virial.map { -(1 / v) * $0 } })
+        return (FramePrediction(energy: r.energy, forces: r.forces, spins: spins,
+                                stress: f.volume.flatMap { v in r.virial.map { -(1 / v) * $0 } }), r.diagnostics)
     }
 }
 
@@ -76,6 +79,10 @@ public struct EvaluationResult {
     /// The model's per-species reference energies [eV] (indexed like the frames' graph species):
     /// the energy parity plot shows (E − Σᵢ e_ref)/N, so compositions do not sit eV apart.
     public let referenceEnergies: [Double]
+    /// Names of the potential's per-frame diagnostics (`Potential.diagnosticNames`) and their
+    /// values, one row per frame.
+    public var diagnosticNames: [String] = []
+    public var diagnostics: [[Double]] = []
 
     func errors(_ k: Int, atoms: (Int) -> Bool = { _ in true }) -> PropertyErrors {
         var e = PropertyErrors()
@@ -122,9 +129,11 @@ public struct EvaluationResult {
         return byValue.keys.sorted().map { ($0, byValue[$0]!) }
     }
 
-    /// One row per frame: source, size, group, energies and per-frame error statistics.
+    /// One row per frame: source, size, group, energies, per-frame error statistics and the
+    /// potential's diagnostics.
     public func csv(groupBy key: String) -> String {
-        var lines = ["file,frame,atoms,\(key),energy_dft_eV,energy_model_eV,energy_error_meV_per_atom,forces_mae_meV_per_A,forces_rmse_meV_per_A,moments_mae_uB,moments_max_abs_error_uB,stress_mae_GPa"]
+        var lines = ["file,frame,atoms,\(key),energy_dft_eV,energy_model_eV,energy_error_meV_per_atom,forces_mae_meV_per_A,forces_rmse_meV_per_A,moments_mae_uB,moments_max_abs_error_uB,stress_mae_GPa"
+                     + diagnosticNames.map { "," + $0 }.joined()]
         for k in frames.indices {
             let f = frames[k], p = predictions[k], e = errors(k)
             func fmt(_ x: Double, _ unit: Double = 1) -> String { x.isNaN ? "" : String(format: "%.6g", x * unit) }
@@ -136,7 +145,8 @@ public struct EvaluationResult {
             lines.append([f.file.contains(",") ? "\"\(f.file)\"" : f.file, "\(f.index + 1)", "\(f.atomCount)", f.info[key] ?? "",
                           f.energy.map { String(format: "%.8f", $0) } ?? "", String(format: "%.8f", p.energy), fmt(energyError, 1000),
                           fmt(e.forces.meanAbsolute, 1000), fmt(e.forces.rootMeanSquare, 1000), fmt(e.moments.meanAbsolute), fmt(maxMoment),
-                          fmt(e.stress.meanAbsolute, Units.eVPerCubicAngstromInGPa)].joined(separator: ","))
+                          fmt(e.stress.meanAbsolute, Units.eVPerCubicAngstromInGPa)].joined(separator: ",")
+                         + (k < diagnostics.count ? diagnostics[k].map { "," + fmt($0) }.joined() : ""))
         }
         return lines.joined(separator: "\n") + "\n"
     }
