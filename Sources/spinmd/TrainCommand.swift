@@ -14,6 +14,9 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Worker threads (default: the configuration's 'threads', else SPINMD_NUM_THREADS, else all cores).")
     var threads: Int?
 
+    @Option(name: .long, help: "Override the configuration's 'seed' (initial weights, frame order, augmentation draws); the outputs go to its output directory with '-seed<N>' appended, so several seeds of one configuration (a committee's members) train side by side.")
+    var seed: UInt64?
+
     @Flag(name: .long, help: "Continue from the checkpoint in the output directory (same configuration, data and thread count).")
     var resume = false
 
@@ -29,7 +32,11 @@ struct Train: ParsableCommand {
     func run() throws {
         do {
             if let t = threads, t < 1 { throw SpinMDError.invalidInput(location: "--threads", message: "expected a positive integer, got \(t)") }
-            let c = try TrainingConfiguration.load(path: config)
+            var c = try TrainingConfiguration.load(path: config)
+            if let seed {
+                c.seed = seed
+                c.outputDirectory += "-seed\(seed)"
+            }
             let outputs = [c.modelFile, c.metricsFile, c.checkpointFile].map(c.output)
             if !resume && !overwrite, let existing = outputs.first(where: { FileManager.default.fileExists(atPath: $0) }) {
                 throw SpinMDError.io(path: existing, message: "exists from an earlier training; pass --resume to continue it or --overwrite to start again")

@@ -86,6 +86,19 @@ final class TrainingCLITests: CLITestCase {
         XCTAssertEqual(read("frames.csv")?.split(separator: "\n").first?.hasSuffix("stress_mae_GPa"), true, "a single model adds no columns with fixed spins")
     }
 
+    func testSeedOptionTrainsACommitteeMemberBesideTheFirst() throws {
+        try writeData("data.extxyz", count: 10)
+        try write("train.json", trainingConfig(epochs: 2))
+        XCTAssertEqual(try spinmd(["train", "train.json", "--quiet"]).status, 0)
+        let r = try spinmd(["train", "train.json", "--quiet", "--seed", "7"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("trained-seed7/model.safetensors"), r.stdout)
+        XCTAssertTrue(try spinmd(["model", "inspect", "trained-seed7/model.safetensors"]).stdout.contains("\nseed: 7\n"))
+        XCTAssertNotEqual(read("trained/metrics.tsv"), read("trained-seed7/metrics.tsv"), "another seed, another training")
+        let c = try spinmd(["model", "committee", "trained/model.safetensors", "trained-seed7/model.safetensors", "--out", "committee.safetensors"])
+        XCTAssertEqual(c.status, 0, c.stderr)
+    }
+
     func assertTrainingFails(_ config: String, data: String? = nil, _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
         if let data { try write("data.extxyz", data) }
         try write("train.json", config)

@@ -172,9 +172,10 @@ public final class Trainer {
         return Checksum.sha256(data)
     }
 
-    /// SHA-256 of the configuration text and the data: a checkpoint resumes only the same training.
+    /// SHA-256 of the configuration text, the seed (which `spinmd train --seed` may override) and
+    /// the data: a checkpoint resumes only the same training.
     var fingerprint: String {
-        Checksum.sha256(Data((configuration.text + dataHashes.map(\.sha256).joined(separator: ",")).utf8))
+        Checksum.sha256(Data((configuration.text + "\nseed \(configuration.seed)\n" + dataHashes.map(\.sha256).joined(separator: ",")).utf8))
     }
 
     // MARK: - Loss and gradient over a set of frames
