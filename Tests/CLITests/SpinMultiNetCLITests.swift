@@ -85,6 +85,17 @@ final class SpinMultiNetCLITests: CLITestCase {
         let lines = read("out/thermo.tsv")!.split(separator: "\n")
         XCTAssertTrue(lines[0].hasSuffix("spin_flips\tcommittee_energy_std_eV_per_atom\tcommittee_force_std_max_eV_per_A"), String(lines[0]))
         XCTAssertGreaterThan(Double(lines[1].split(separator: "\t").last!)!, 0)
+        // "members" picks members: member 1 alone is the first model, bit for bit.
+        for (name, model, members) in [("alone", "model.safetensors", ""), ("member1", "committee.safetensors", ", \"members\": [1]")] {
+            try write("\(name).json", input(spins: "fixed", steps: 5, directory: name)
+                .replacingOccurrences(of: "\"model.safetensors\"", with: "\"\(model)\"\(members)"))
+            XCTAssertEqual(try spinmd(["run", "\(name).json", "--quiet"]).status, 0)
+        }
+        XCTAssertEqual(read("alone/thermo.tsv"), read("member1/thermo.tsv"))
+        try write("bad.json", input(spins: "fixed", steps: 5).replacingOccurrences(of: "\"model.safetensors\"", with: "\"committee.safetensors\", \"members\": [3]"))
+        let bad = try spinmd(["run", "bad.json", "--quiet"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("potential.members") && bad.stderr.contains("from 1 to 2"), bad.stderr)
         // Errors: one member only; an existing output; members of different species.
         XCTAssertTrue(try spinmd(["model", "committee", "model.safetensors", "--out", "x.safetensors"]).stderr.contains("give two or more model files"))
         let exists = try spinmd(["model", "committee", "model.safetensors", "second.safetensors", "--out", "committee.safetensors"])

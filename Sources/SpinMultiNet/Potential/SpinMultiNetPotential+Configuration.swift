@@ -4,7 +4,8 @@ import SpinMD
 extension SpinMultiNetPotential {
     /// Registers the "spinmultinet" potential type with `PotentialFactory`:
     /// `{"type": "spinmultinet", "model": "model.safetensors", "spins": "self-consistent",
-    ///   "tolerance_uB": 1e-6, "max_iterations": 200, "mixing": 0.5, "precision": "double"}`.
+    ///   "tolerance_uB": 1e-6, "max_iterations": 200, "mixing": 0.5, "precision": "double"}`;
+    /// `"members": [1]` evaluates only those members (1-based) of a committee file.
     public static func register() {
         PotentialFactory.register("spinmultinet") { c, executor, base in
             let potential = try SpinMultiNetPotential(configuration: c, baseDirectory: base)
@@ -17,7 +18,14 @@ extension SpinMultiNetPotential {
         let file = try c.string("model")
         let path = file.hasPrefix("/") ? file : URL(fileURLWithPath: baseDirectory).appendingPathComponent(file).path
         guard FileManager.default.fileExists(atPath: path) else { throw c.error("model", "model file '\(path)' does not exist (make one with `spinmd model init`)") }
-        let committee = try ModelFile.readCommittee(path: path).committee
+        var committee = try ModelFile.readCommittee(path: path).committee
+        if let chosen = try c.optionalNumbers("members") {
+            let k = committee.members.count
+            guard !chosen.isEmpty, chosen.allSatisfy({ $0 == $0.rounded() && $0 >= 1 && $0 <= Double(k) }), Set(chosen).count == chosen.count else {
+                throw c.error("members", "expected distinct member numbers from 1 to \(k) (the model file holds \(k) member\(k == 1 ? "" : "s")), got \(chosen.map { String(format: "%g", $0) })")
+            }
+            committee = try SpinMultiNetCommittee(members: chosen.map { committee.members[Int($0) - 1] })
+        }
         committee.precision = Precision(rawValue: try c.choice("precision", Precision.allCases.map(\.rawValue), default: "double"))!
         let spins = try c.choice("spins", ["self-consistent", "fixed"], default: "self-consistent")
         let tolerance = try c.double("tolerance_uB", default: 1e-6, .positive)
