@@ -43,7 +43,8 @@ struct Evaluate: ParsableCommand {
             evaluation.executor = ParallelExecutor(threads: threads)
             if let text = initialMagmoms { evaluation.defaultInitialMoments = try Self.parseDefaults(text) }
             let result = try evaluation.evaluate(files: data)
-            print("\(model) on \(data.joined(separator: ", ")): \(result.frames.count) frames, spins \(spins)")
+            let what = loaded.members.count > 1 ? " (committee of \(loaded.members.count) models)" : ""
+            print("\(model)\(what) on \(data.joined(separator: ", ")): \(result.frames.count) frames, spins \(spins)")
             print("")
             print(MetricsTable.format([("all", result.overall)]), terminator: "")
             print("\nby species (forces and moments of its atoms)")

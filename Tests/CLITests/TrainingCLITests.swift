@@ -79,6 +79,7 @@ final class TrainingCLITests: CLITestCase {
         XCTAssertEqual(try spinmd(["model", "committee", "trained/model.safetensors", "random.safetensors", "--out", "committee.safetensors"]).status, 0)
         let c = try spinmd(["eval", "committee.safetensors", "data.extxyz", "--csv", "committee.csv"])
         XCTAssertEqual(c.status, 0, c.stderr)
+        XCTAssertTrue(c.stdout.contains("committee.safetensors (committee of 2 models) on data.extxyz: 10 frames"), c.stdout)
         let rows = read("committee.csv")!.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
         XCTAssertEqual(rows[0].suffix(2), ["committee_energy_std_eV_per_atom", "committee_force_std_max_eV_per_A"])
         XCTAssertEqual(rows.count, 11)
