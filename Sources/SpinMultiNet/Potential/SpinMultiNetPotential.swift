@@ -141,10 +141,10 @@ public final class SpinMultiNetPotential: Potential {
         if case .selfConsistent = mode {
             result.diagnostics = [Double(lastIterations.spins), Double(lastIterations.adjoint), Double(flippedAtoms.count)]
         }
-        var memberForces: [[Vector3]] = []
         if request.contains(.atomicEnergies) { result.atomicEnergies = output.atomicEnergies }
         let spins = project(output.spins)
         result.magneticMoments = collinear ? .collinear(spins.map { $0.dot(spinAxis) }) : .vector(spins)
+        var memberForces: [[Vector3]] = []
         if request.contains(.forces) || request.contains(.virial) {
             let grads = committee.backward(tapes, energyCotangent: 1, spinCotangents: cotangent)
             let (forces, virial) = Self.forcesAndVirial(grads.mean.edgeVectors, graph: graph, atomCount: system.atomCount)
