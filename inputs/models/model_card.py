@@ -107,6 +107,36 @@ def bootstrap(rows, draws=2000, seed=1):
     return sd([e for e, _ in samples]), sd([f for _, f in samples])
 
 
+def correlation(x, y):
+    """Pearson's r of two lists."""
+    mx, my = sum(x) / len(x), sum(y) / len(y)
+    sxy = sum((a - mx) * (b - my) for a, b in zip(x, y))
+    return sxy / math.sqrt(sum((a - mx) ** 2 for a in x) * sum((b - my) ** 2 for b in y))
+
+
+def ranks(x):
+    order = sorted(range(len(x)), key=lambda i: x[i])
+    r = [0] * len(x)
+    for k, i in enumerate(order):
+        r[i] = k
+    return r
+
+
+def committee_spread(rows):
+    """How well a committee's spread (spinmd eval --csv columns) ranks the frames' errors."""
+    force_spread = [float(r["committee_force_std_max_eV_per_A"]) for r in rows]
+    force_error = [float(r["forces_rmse_meV_per_A"]) for r in rows]
+    energy_spread = [float(r["committee_energy_std_eV_per_atom"]) for r in rows]
+    energy_error = [abs(float(r["energy_error_meV_per_atom"])) for r in rows]
+    top = lambda v: set(sorted(range(len(v)), key=lambda i: -v[i])[:10])
+    print("Committee spread against error over the %d frames: force spread (largest atom) vs force RMSE: "
+          "rank correlation %.2f, Pearson %.2f, %d of the 10 largest spreads among the 10 largest errors; "
+          "energy spread vs |energy error|: rank correlation %.2f, Pearson %.2f\n" % (
+              len(rows), correlation(ranks(force_spread), ranks(force_error)), correlation(force_spread, force_error),
+              len(top(force_spread) & top(force_error)),
+              correlation(ranks(energy_spread), ranks(energy_error)), correlation(energy_spread, energy_error)))
+
+
 def shear_minimum(points):
     """s at the minimum of a parabola fitted to (s, E) with |s| ≤ 0.03, and the rhombohedral angle."""
     pts = [(s, e) for s, e in points if abs(s) <= 0.0301]
@@ -183,6 +213,8 @@ def main():
             held = [r for r, f in zip(rows, in_fixed) if f]
             print("Bootstrap standard errors over the %d frames fixed before round 4: E %.1f meV/atom, F %.1f meV/Å" % ((len(held),) + bootstrap(held)))
             print("Without the worst force frame (%s): E %.2f meV/atom, F %.1f meV/Å\n" % ((job,) + mae([r for r in rows if r is not worst])))
+            if "committee_force_std_max_eV_per_A" in rows[0]:
+                committee_spread(rows)
         raw[label] = [abs(float(r["energy_error_meV_per_atom"]) + 1000 * basis_correction(c) / int(r["atoms"]))
                       for r, c in zip(rows, comments)]
     print("| set | frames | " + " | ".join(f"{l}: E meV/atom, F meV/Å, m μB" for l in results) + " |")
