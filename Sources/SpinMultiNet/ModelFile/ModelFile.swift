@@ -11,13 +11,23 @@ public enum ModelFile {
     /// Writes `model` atomically.
     /// - Parameter provenance: free-form facts (how the weights were made), stored in the metadata.
     public static func write(_ model: SpinMultiNetModel, to path: String, provenance: [String: String] = [:]) throws {
-        let configuration = String(decoding: try JSONEncoder.sorted.encode(model.configuration), as: UTF8.self)
-        var metadata: [String: String] = [
-            "format": format, "format_version": "\(formatVersion)", "configuration": configuration,
+        var metadata = header(provenance: provenance)
+        metadata["configuration"] = try configurationText(model)
+        try SafetensorsFile.write(tensors: model.weights, metadata: metadata, to: path)
+    }
+
+    /// Format, version, units, program and `provenance.*`: the metadata every model file has.
+    static func header(provenance: [String: String]) -> [String: String] {
+        var metadata = [
+            "format": format, "format_version": "\(formatVersion)",
             "units": "energy eV, length Å, magnetic moment μB", "program": "spinmd \(SpinMDVersion.string)",
         ]
         for (k, v) in provenance { metadata["provenance." + k] = v }
-        try SafetensorsFile.write(tensors: model.weights, metadata: metadata, to: path)
+        return metadata
+    }
+
+    static func configurationText(_ model: SpinMultiNetModel) throws -> String {
+        String(decoding: try JSONEncoder.sorted.encode(model.configuration), as: UTF8.self)
     }
 
     /// Writes a committee atomically: one member is the single-model file above; K > 1 members
@@ -27,16 +37,13 @@ public enum ModelFile {
     public static func write(_ committee: SpinMultiNetCommittee, to path: String, provenance: [String: String] = [:]) throws {
         guard committee.members.count > 1 else { return try write(committee.members[0], to: path, provenance: provenance) }
         var tensors: [String: [Double]] = [:]
-        var metadata: [String: String] = [
-            "format": format, "format_version": "\(formatVersion)", "committee_members": "\(committee.members.count)",
-            "units": "energy eV, length Å, magnetic moment μB", "program": "spinmd \(SpinMDVersion.string)",
-        ]
+        var metadata = header(provenance: provenance)
+        metadata["committee_members"] = "\(committee.members.count)"
         for (k, m) in committee.members.enumerated() {
             for (name, w) in m.weights { tensors["member\(k + 1)/\(name)"] = w }
-            metadata["member\(k + 1).configuration"] = String(decoding: try JSONEncoder.sorted.encode(m.configuration), as: UTF8.self)
+            metadata["member\(k + 1).configuration"] = try configurationText(m)
         }
         metadata["configuration"] = metadata["member1.configuration"]
-        for (k, v) in provenance { metadata["provenance." + k] = v }
         try SafetensorsFile.write(tensors: tensors, metadata: metadata, to: path)
     }
 
