@@ -32,28 +32,33 @@ struct Model: ParsableCommand {
 
     struct Committee: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Combine single models (same species and cutoff) into one committee file, evaluated as the members' mean.")
-        @Argument(help: "Two or more model files, e.g. the same training recipe with different seeds.") var members: [String]
+            abstract: "Combine models or committees (same species and cutoff) into one committee file, evaluated as the members' mean.")
+        @Argument(help: "Model files holding two or more models in all, e.g. the same training recipe with different seeds; a committee file adds all its members (to grow a committee).") var members: [String]
         @Option(help: "Output committee file.") var out: String
         @Flag(help: "Replace the output file if it exists.") var overwrite = false
 
         func run() throws {
             do {
-                guard members.count >= 2 else { throw SpinMDError.invalidInput(location: "members", message: "give two or more model files, got \(members.count)") }
                 if !overwrite && FileManager.default.fileExists(atPath: out) {
                     throw SpinMDError.io(path: out, message: "exists; pass --overwrite to replace it")
                 }
                 var models: [SpinMultiNetModel] = []
                 var provenance = ["created_by": "spinmd model committee"]
-                for (k, path) in members.enumerated() {
-                    let (model, metadata) = try ModelFile.read(path: path)
-                    models.append(model)
-                    provenance["member\(k + 1).file"] = (path as NSString).lastPathComponent
-                    for (key, value) in metadata where key.hasPrefix("provenance.") {
-                        provenance["member\(k + 1)." + key.dropFirst("provenance.".count)] = value
+                // Members are numbered in the order of the arguments; a committee file contributes
+                // all its members, in its own order.
+                for path in members {
+                    let (committee, metadata) = try ModelFile.readCommittee(path: path)
+                    let file = (path as NSString).lastPathComponent
+                    for (j, model) in committee.members.enumerated() {
+                        models.append(model)
+                        let n = "member\(models.count)."
+                        let own = committee.members.count > 1 ? "provenance.member\(j + 1)." : "provenance."
+                        for (key, value) in metadata where key.hasPrefix(own) { provenance[n + key.dropFirst(own.count)] = value }
+                        provenance[n + "file"] = committee.members.count == 1 ? file
+                            : "\(metadata[own + "file"] ?? "?") (member \(j + 1) of \(file))"
                     }
                 }
-                // Members are numbered in the order of the arguments.
+                guard models.count >= 2 else { throw SpinMDError.invalidInput(location: "members", message: "the files hold \(models.count) model in all; a committee needs two or more") }
                 let committee = try SpinMultiNetCommittee(members: models)
                 try ModelFile.write(committee, to: out, provenance: provenance)
                 print("wrote \(out): a committee of \(models.count) models, \(models.map(\.parameterCount).reduce(0, +)) parameters")

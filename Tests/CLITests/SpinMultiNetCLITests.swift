@@ -78,6 +78,14 @@ final class SpinMultiNetCLITests: CLITestCase {
         let inspect = try spinmd(["model", "inspect", "committee.safetensors"])
         XCTAssertTrue(inspect.stdout.contains("committee of 2 models"), inspect.stdout)
         XCTAssertTrue(inspect.stdout.contains("member1.seed: 3") && inspect.stdout.contains("member2.seed: 4"), inspect.stdout)
+        // A committee grows by passing it with further models; members keep their provenance.
+        let grown = try spinmd(["model", "committee", "committee.safetensors", "model.safetensors", "--out", "grown.safetensors"])
+        XCTAssertTrue(grown.stdout.contains("a committee of 3 models"), grown.stdout + grown.stderr)
+        let grownInspect = try spinmd(["model", "inspect", "grown.safetensors"]).stdout
+        for fact in ["member1.seed: 3", "member2.seed: 4", "member3.seed: 3", "member3.file: model.safetensors",
+                     "member2.file: second.safetensors (member 2 of committee.safetensors)"] {
+            XCTAssertTrue(grownInspect.contains(fact), fact + "\n" + grownInspect)
+        }
         // `run` takes the committee file like a model and logs the members' spread.
         try write("input.json", input(spins: "self-consistent", steps: 10).replacingOccurrences(of: "model.safetensors", with: "committee.safetensors"))
         let r = try spinmd(["run", "input.json", "--quiet"])
@@ -97,7 +105,7 @@ final class SpinMultiNetCLITests: CLITestCase {
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.stderr.contains("potential.members") && bad.stderr.contains("from 1 to 2"), bad.stderr)
         // Errors: one member only; an existing output; members of different species.
-        XCTAssertTrue(try spinmd(["model", "committee", "model.safetensors", "--out", "x.safetensors"]).stderr.contains("give two or more model files"))
+        XCTAssertTrue(try spinmd(["model", "committee", "model.safetensors", "--out", "x.safetensors"]).stderr.contains("a committee needs two or more"))
         let exists = try spinmd(["model", "committee", "model.safetensors", "second.safetensors", "--out", "committee.safetensors"])
         XCTAssertEqual(exists.status, 1)
         XCTAssertTrue(exists.stderr.contains("exists; pass --overwrite"), exists.stderr)
