@@ -11,6 +11,8 @@ Subcommands (see docs/dft-pipeline.md):
   run         compute every job of a list that OUT does not hold yet, appending one frame each
   recompute   recompute frames of an existing extxyz at their own geometry (protocol check)
   structures  turn frames of an extxyz (e.g. from spinmd MD) into a job list
+  candidates  write the structures of a job list as extxyz, without DFT (for `spinmd eval` of a committee)
+  select      keep the jobs whose structures a committee disagrees on most (from `spinmd eval --csv`)
   correct     write copies of extxyz files with their energies corrected for the finite basis
   remesh      copy an extxyz, recomputing the frames whose k-mesh the fixed protocol changes
 
@@ -216,6 +218,35 @@ def cmd_structures(args):
     print(f"wrote {len(frames)} structure jobs to {args.out}")
 
 
+def cmd_candidates(args):
+    jobs = [l.strip() for l in open(args.jobs) if l.strip() and not l.startswith("#")]
+    frames = []
+    for line in jobs:
+        atoms = structure_of(line)[0] if line.startswith("structure ") else build(parse_job(line))
+        atoms.info["job"] = line
+        frames.append(atoms)
+    write(args.out, frames, format="extxyz", columns=["symbols", "positions", "initial_magmoms"], write_info=True)
+    print(f"wrote {len(frames)} unlabelled structures to {args.out}")
+
+
+def cmd_select(args):
+    """Query by committee: the jobs of the frames with the largest committee force spread."""
+    import csv
+    jobs = [l.strip() for l in open(args.jobs) if l.strip() and not l.startswith("#")]
+    rows = list(csv.DictReader(open(args.csv)))
+    if len(rows) != len(jobs) or "committee_force_std_max_eV_per_A" not in rows[0]:
+        sys.exit(f"error: {args.csv}: expected {len(jobs)} frames with a committee_force_std_max_eV_per_A column "
+                 f"(spinmd eval --csv of a committee on `candidates {args.jobs}`), found {len(rows)}")
+    spread = [(float(r["committee_force_std_max_eV_per_A"]), int(r["frame"]) - 1) for r in rows]
+    chosen = sorted(spread, reverse=True)[: args.count]
+    with open(args.out, "w") as f:
+        f.write(f"# the {len(chosen)} of {len(jobs)} jobs of {args.jobs} with the largest committee force spread "
+                f"({chosen[0][0]:.3f} to {chosen[-1][0]:.3f} eV/Å; median of all {sorted(spread)[len(spread) // 2][0]:.3f}), "
+                f"largest first\n")
+        f.write("".join(jobs[k] + "\n" for _, k in chosen))
+    print(f"wrote {len(chosen)} jobs to {args.out}")
+
+
 def structure_of(line):
     """A 'structure FILE:INDEX TAG' job: the geometry and initial moments of that frame."""
     words = line.split()
@@ -400,6 +431,16 @@ def main():
     q.add_argument("out")
     q.add_argument("--tag", default="")
     q.set_defaults(func=cmd_structures)
+    q = sub.add_parser("candidates", help="write the structures of a job list as extxyz, without DFT")
+    q.add_argument("jobs")
+    q.add_argument("out")
+    q.set_defaults(func=cmd_candidates)
+    q = sub.add_parser("select", help="keep the jobs a committee disagrees on most")
+    q.add_argument("jobs")
+    q.add_argument("csv", help="spinmd eval --csv of a committee on the candidates of JOBS")
+    q.add_argument("out")
+    q.add_argument("--count", type=int, default=24)
+    q.set_defaults(func=cmd_select)
     q = sub.add_parser("correct", help="copies of extxyz files with energies corrected for the finite basis")
     q.add_argument("sources", nargs="+")
     q.add_argument("--out", required=True, help="directory for the corrected copies")
