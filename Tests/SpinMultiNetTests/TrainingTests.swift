@@ -230,4 +230,37 @@ final class TrainingTests: XCTestCase {
         // Binomial(60, 0.2): 12 ± 3.1; allow ±2.5σ.
         for n in [after.validation.count, after.test.count] { XCTAssertTrue((4...20).contains(n), "\(n) frames for a fraction of 0.2") }
     }
+
+    /// `train_only` files add every frame to the training set and leave the held-out sets as the
+    /// split of the other files made them.
+    func testTrainOnlyFramesAreNeverHeldOut() throws {
+        var g = SeededGenerator(seed: 6)
+        let toy = HeisenbergToy()
+        var frames: [TrainingData.Frame] = []
+        for _ in 0..<50 {
+            let signs: [Double] = (0..<4).map { _ in g.next() % 2 == 0 ? 1 : -1 }
+            let s = try HeisenbergToy.cell(nx: 2, signs: signs, strain: 0.02, rattle: 0.05, scale: 1, &g)
+            frames.append((s, toy.label(s, signs: signs), []))
+        }
+        try TrainingData.write(Array(frames[..<30]), to: directory + "/split.extxyz")
+        try TrainingData.write(Array(frames[30...]), to: directory + "/chosen.extxyz")
+        func trainer(_ name: String, _ data: String) throws -> Trainer {
+            let config = """
+            {"data": {\(data), "validation_fraction": 0.2, "test_fraction": 0.3, "split": "hash"},
+             "model": {"species": ["Fe"], "cutoff_A": 4.0, "channels": 2, "layers": 1, "hidden": 4},
+             "epochs": 1, "output": {"directory": "\(name)"}}
+            """
+            try config.write(toFile: directory + "/\(name).json", atomically: true, encoding: .utf8)
+            return try Trainer(configuration: .load(path: directory + "/\(name).json"), threads: 1)
+        }
+        let alone = try trainer("alone", "\"train\": \"split.extxyz\"")
+        let both = try trainer("both", "\"train\": \"split.extxyz\", \"train_only\": \"chosen.extxyz\"")
+        func key(_ s: AtomicSystem) -> [Double] { s.positions.flatMap { [$0.x, $0.y, $0.z] }.map { ($0 * 1e6).rounded() } }   // the file keeps 10 digits
+        func keys(_ set: [LabelledFrame]) -> [[Double]] { set.map { key($0.system) } }
+        XCTAssertEqual(keys(both.validation), keys(alone.validation))
+        XCTAssertEqual(keys(both.test), keys(alone.test))
+        XCTAssertEqual(both.train.count, alone.train.count + 20)
+        XCTAssertEqual(Set(keys(both.train)), Set(keys(alone.train) + frames[30...].map { key($0.system) }))
+        XCTAssertFalse(alone.validation.isEmpty || alone.test.isEmpty)
+    }
 }

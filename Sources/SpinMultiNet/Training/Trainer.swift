@@ -106,7 +106,7 @@ public final class Trainer {
         let members = { (s: Int) in pool.indices.filter { set[$0] == s }.map { pool[$0] } }
         if c.testFraction > 0 { test = members(0) }
         if c.validationFraction > 0 { validation = members(1) }
-        train = members(2)
+        train = members(2) + (try load(c.trainOnlyFiles))
         pool = []
         self.train = train; self.validation = validation; self.test = test; dataHashes = hashes
         guard !validation.isEmpty else {

@@ -35,6 +35,10 @@ public struct TrainingConfiguration {
     public var text: String
 
     public var trainFiles: [String] = []
+    /// Files whose frames are all trained on and never held out, whatever the split: frames
+    /// chosen by a model's own uncertainty (query by committee) are not a fair sample of what
+    /// the validation and test sets measure.
+    public var trainOnlyFiles: [String] = []
     public var validationFiles: [String] = []
     public var testFiles: [String] = []
     /// Fractions of the `train` frames held out when no explicit files are given.
@@ -117,6 +121,7 @@ public struct TrainingConfiguration {
         }
         trainFiles = try files("train")
         if trainFiles.isEmpty { throw data.missing("train", "an extxyz file or a list of them") }
+        trainOnlyFiles = try files("train_only")
         validationFiles = try files("validation")
         testFiles = try files("test")
         let fraction = NumberCheck(minimum: 0, maximum: 0.9, expectation: "a fraction in [0, 0.9]")
