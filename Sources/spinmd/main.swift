@@ -89,10 +89,10 @@ struct Run: ParsableCommand {
 // step's force arrays came back as fresh zero-filled pages (a third of the LJ benchmark's time
 // in page faults). Keep them in the heap instead (blocks below 1 GiB, trimmed only above 1 GiB
 // of free space). And keep one arena: with two threads, the blocks that worker threads allocated
-// (a committee's members run on them) lived in per-thread arenas, whose heaps glibc trims on every free. In a 6-step,
-// 512-atom NVT run of the three-member committee on two threads that cost 13–17 s of system time
-// and 4.7 M page faults; with one arena 1.7–2.7 s and 0.3–0.9 M, and 26 s of wall time instead of
-// 37–41 s (docs/performance.md).
+// (a committee's members run on them) lived in per-thread arenas, whose heaps glibc trims on
+// every free. In a 6-step, 512-atom NVT run of the three-member committee on two threads that
+// cost 13–17 s of system time and 4.7 M page faults; with one arena 1.7–2.7 s and 0.3–0.9 M, and
+// 26 s of wall time instead of 37–41 s (docs/performance.md).
 #if os(Linux)
 @_silgen_name("mallopt") func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 _ = glibcMallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD
