@@ -218,11 +218,20 @@ def cmd_structures(args):
     print(f"wrote {len(frames)} structure jobs to {args.out}")
 
 
+def job_lines(path):
+    return [l.strip() for l in open(path) if l.strip() and not l.startswith("#")]
+
+
+def candidate(line):
+    """The structure of a job line, without DFT."""
+    return structure_of(line)[0] if line.startswith("structure ") else build(parse_job(line))
+
+
 def cmd_candidates(args):
-    jobs = [l.strip() for l in open(args.jobs) if l.strip() and not l.startswith("#")]
+    jobs = job_lines(args.jobs)
     frames = []
     for line in jobs:
-        atoms = structure_of(line)[0] if line.startswith("structure ") else build(parse_job(line))
+        atoms = candidate(line)
         atoms.info["job"] = line
         frames.append(atoms)
     write(args.out, frames, format="extxyz", columns=["symbols", "positions", "initial_magmoms"], write_info=True)
@@ -230,17 +239,30 @@ def cmd_candidates(args):
 
 
 def cmd_select(args):
-    """Query by committee: the jobs of the frames with the largest committee force spread."""
+    """Query by committee: the jobs of the frames with the largest committee force spread, leaving
+    out the jobs of the `--exclude` lists and, with `--min-distance`, candidates with a shorter
+    interatomic distance (minimum image) than that."""
     import csv
-    jobs = [l.strip() for l in open(args.jobs) if l.strip() and not l.startswith("#")]
+    jobs = job_lines(args.jobs)
     rows = list(csv.DictReader(open(args.csv)))
     if len(rows) != len(jobs) or "committee_force_std_max_eV_per_A" not in rows[0]:
         sys.exit(f"error: {args.csv}: expected {len(jobs)} frames with a committee_force_std_max_eV_per_A column "
                  f"(spinmd eval --csv of a committee on `candidates {args.jobs}`), found {len(rows)}")
     spread = [(float(r["committee_force_std_max_eV_per_A"]), int(r["frame"]) - 1) for r in rows]
-    chosen = sorted(spread, reverse=True)[: args.count]
+    excluded = {line for path in args.exclude for line in job_lines(path)}
+    pool = [(v, k) for v, k in spread if jobs[k] not in excluded]
+    if args.min_distance:
+        def shortest(atoms):
+            d = atoms.get_all_distances(mic=True)
+            return d[~np.eye(len(atoms), dtype=bool)].min()
+        pool = [(v, k) for v, k in pool if shortest(candidate(jobs[k])) >= args.min_distance]
+    chosen = sorted(pool, reverse=True)[: args.count]
+    if not chosen:
+        sys.exit("error: no candidate is left after --exclude and --min-distance")
+    rules = "".join([f", not in {', '.join(args.exclude)}" if args.exclude else "",
+                     f", shortest distance >= {args.min_distance} Å" if args.min_distance else ""])
     with open(args.out, "w") as f:
-        f.write(f"# the {len(chosen)} of {len(jobs)} jobs of {args.jobs} with the largest committee force spread "
+        f.write(f"# the {len(chosen)} of {len(jobs)} jobs of {args.jobs}{rules} with the largest committee force spread "
                 f"({chosen[0][0]:.3f} to {chosen[-1][0]:.3f} eV/Å; median of all {sorted(spread)[len(spread) // 2][0]:.3f}), "
                 f"largest first\n")
         f.write("".join(jobs[k] + "\n" for _, k in chosen))
@@ -440,6 +462,9 @@ def main():
     q.add_argument("csv", help="spinmd eval --csv of a committee on the candidates of JOBS")
     q.add_argument("out")
     q.add_argument("--count", type=int, default=24)
+    q.add_argument("--exclude", nargs="+", default=[], metavar="JOBS", help="job lists whose jobs are not chosen again")
+    q.add_argument("--min-distance", type=float, default=0, metavar="A",
+                   help="skip candidates with an interatomic distance below this (Å)")
     q.set_defaults(func=cmd_select)
     q = sub.add_parser("correct", help="copies of extxyz files with energies corrected for the finite basis")
     q.add_argument("sources", nargs="+")
