@@ -81,3 +81,33 @@ def test_remesh_copies_frames_whose_mesh_is_unchanged_verbatim(tmp_path):
                        check=True, capture_output=True)
     expected = source.read_text().replace('pbc="T T T"\n', 'pbc="T T T" kpts=4x4x4\n')
     assert out.read_text() == expected
+
+
+def test_select_ranks_by_spread_after_exclusions_and_distance(tmp_path):
+    """`select` (query by committee) keeps the largest committee spreads, largest first, among the
+    candidates not excluded and no more compressed than --min-distance."""
+    jobs = ["Ni afm2 ideal 0 rep=1,1,1", "Mn fm ideal 0 rep=1,1,1",
+            "Ni afm1 rattle 11 disp=0.15 strain=0.0 rep=1,1,1", "Mn afm2 rattle 12 disp=0.15 strain=0.0 rep=1,1,1",
+            "Ni fm rattle 13 disp=0.05 strain=0.0 rep=1,1,1"]
+    (tmp_path / "jobs.txt").write_text("# candidates\n" + "\n".join(jobs) + "\n")
+    spread = [0.5, 0.1, 0.9, 0.7, 0.3]
+    (tmp_path / "spread.csv").write_text("file,frame,committee_force_std_max_eV_per_A\n"
+                                         + "".join(f"c.extxyz,{k + 1},{v}\n" for k, v in enumerate(spread)))
+    (tmp_path / "done.txt").write_text(jobs[3] + "\n")
+    shortest = []
+    for line in jobs:
+        atoms = tmo_dft.candidate(line)
+        d = atoms.get_all_distances(mic=True)
+        shortest.append(d[~np.eye(len(atoms), dtype=bool)].min())
+    limit = sorted(shortest)[1] + 1e-6       # leaves out the two most compressed candidates
+    def select(*options):
+        subprocess.run([sys.executable, str(ROOT / "inputs/dft/tmo_dft.py"), "select", "jobs.txt", "spread.csv", "out.txt",
+                        *options], check=True, capture_output=True, cwd=tmp_path)
+        lines = (tmp_path / "out.txt").read_text().splitlines()
+        assert lines[0].startswith("#")
+        return lines[1:]
+    assert select("--count", "3") == [jobs[2], jobs[3], jobs[0]]
+    assert select("--count", "3", "--exclude", "done.txt") == [jobs[2], jobs[0], jobs[4]]
+    kept = [k for k in sorted(range(5), key=lambda k: -spread[k]) if shortest[k] >= limit and k != 3]
+    assert select("--count", "2", "--exclude", "done.txt", "--min-distance", str(limit)) == [jobs[k] for k in kept[:2]]
+    assert all(shortest[k] >= limit for k in kept) and len(kept) >= 2
