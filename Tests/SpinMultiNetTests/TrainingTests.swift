@@ -198,29 +198,36 @@ final class TrainingTests: XCTestCase {
         XCTAssertLessThan(test!.moments.meanAbsolute, 0.1)
     }
 
+    /// `count` rattled, strained two-cell toy crystals with random spin patterns, labelled by the toy.
+    private func randomSpinCells(_ count: Int, seed: UInt64) throws -> [TrainingData.Frame] {
+        var g = SeededGenerator(seed: seed)
+        let toy = HeisenbergToy()
+        return try (0..<count).map { _ in
+            let signs: [Double] = (0..<4).map { _ in g.next() % 2 == 0 ? 1 : -1 }
+            let s = try HeisenbergToy.cell(nx: 2, signs: signs, strain: 0.02, rattle: 0.05, scale: 1, &g)
+            return (s, toy.label(s, signs: signs), [])
+        }
+    }
+
+    /// A trainer (not run) of a tiny model on a hash split; `data` holds the file keys of "data".
+    private func hashSplitTrainer(_ name: String, _ data: String, testFraction: Double) throws -> Trainer {
+        let config = """
+        {"data": {\(data), "validation_fraction": 0.2, "test_fraction": \(testFraction), "split": "hash"},
+         "model": {"species": ["Fe"], "cutoff_A": 4.0, "channels": 2, "layers": 1, "hidden": 4},
+         "epochs": 1, "output": {"directory": "\(name)"}}
+        """
+        try config.write(toFile: directory + "/\(name).json", atomically: true, encoding: .utf8)
+        return try Trainer(configuration: .load(path: directory + "/\(name).json"), threads: 1)
+    }
+
     /// The `hash` split assigns each frame by its content: adding a file never moves a frame of
     /// the others between training, validation and test, and the sets are near their fractions.
     func testHashSplitKeepsEveryFrameInItsSetWhenFramesAreAdded() throws {
-        var g = SeededGenerator(seed: 5)
-        var frames: [TrainingData.Frame] = []
-        let toy = HeisenbergToy()
-        for _ in 0..<60 {
-            let signs: [Double] = (0..<4).map { _ in g.next() % 2 == 0 ? 1 : -1 }
-            let s = try HeisenbergToy.cell(nx: 2, signs: signs, strain: 0.02, rattle: 0.05, scale: 1, &g)
-            frames.append((s, toy.label(s, signs: signs), []))
-        }
+        let frames = try randomSpinCells(60, seed: 5)
         try TrainingData.write(Array(frames[..<40]), to: directory + "/first.extxyz")
         try TrainingData.write(Array(frames[40...]), to: directory + "/added.extxyz")
-        func trainer(_ name: String, _ files: String) throws -> Trainer {
-            let config = """
-            {"data": {"train": [\(files)], "validation_fraction": 0.2, "test_fraction": 0.2, "split": "hash"},
-             "model": {"species": ["Fe"], "cutoff_A": 4.0, "channels": 2, "layers": 1, "hidden": 4},
-             "epochs": 1, "output": {"directory": "\(name)"}}
-            """
-            try config.write(toFile: directory + "/\(name).json", atomically: true, encoding: .utf8)
-            return try Trainer(configuration: .load(path: directory + "/\(name).json"), threads: 1)
-        }
-        let before = try trainer("before", "\"first.extxyz\""), after = try trainer("after", "\"first.extxyz\", \"added.extxyz\"")
+        let before = try hashSplitTrainer("before", "\"train\": [\"first.extxyz\"]", testFraction: 0.2)
+        let after = try hashSplitTrainer("after", "\"train\": [\"first.extxyz\", \"added.extxyz\"]", testFraction: 0.2)
         func key(_ f: LabelledFrame) -> [Double] { f.system.positions.flatMap { [$0.x, $0.y, $0.z] } }
         for (set, name) in [(\Trainer.train, "training"), (\Trainer.validation, "validation"), (\Trainer.test, "test")] {
             let grown = Set(after[keyPath: set].map(key))
@@ -234,27 +241,11 @@ final class TrainingTests: XCTestCase {
     /// `train_only` files add every frame to the training set and leave the held-out sets as the
     /// split of the other files made them.
     func testTrainOnlyFramesAreNeverHeldOut() throws {
-        var g = SeededGenerator(seed: 6)
-        let toy = HeisenbergToy()
-        var frames: [TrainingData.Frame] = []
-        for _ in 0..<50 {
-            let signs: [Double] = (0..<4).map { _ in g.next() % 2 == 0 ? 1 : -1 }
-            let s = try HeisenbergToy.cell(nx: 2, signs: signs, strain: 0.02, rattle: 0.05, scale: 1, &g)
-            frames.append((s, toy.label(s, signs: signs), []))
-        }
+        let frames = try randomSpinCells(50, seed: 6)
         try TrainingData.write(Array(frames[..<30]), to: directory + "/split.extxyz")
         try TrainingData.write(Array(frames[30...]), to: directory + "/chosen.extxyz")
-        func trainer(_ name: String, _ data: String) throws -> Trainer {
-            let config = """
-            {"data": {\(data), "validation_fraction": 0.2, "test_fraction": 0.3, "split": "hash"},
-             "model": {"species": ["Fe"], "cutoff_A": 4.0, "channels": 2, "layers": 1, "hidden": 4},
-             "epochs": 1, "output": {"directory": "\(name)"}}
-            """
-            try config.write(toFile: directory + "/\(name).json", atomically: true, encoding: .utf8)
-            return try Trainer(configuration: .load(path: directory + "/\(name).json"), threads: 1)
-        }
-        let alone = try trainer("alone", "\"train\": \"split.extxyz\"")
-        let both = try trainer("both", "\"train\": \"split.extxyz\", \"train_only\": \"chosen.extxyz\"")
+        let alone = try hashSplitTrainer("alone", "\"train\": \"split.extxyz\"", testFraction: 0.3)
+        let both = try hashSplitTrainer("both", "\"train\": \"split.extxyz\", \"train_only\": \"chosen.extxyz\"", testFraction: 0.3)
         func key(_ s: AtomicSystem) -> [Double] { s.positions.flatMap { [$0.x, $0.y, $0.z] }.map { ($0 * 1e6).rounded() } }   // the file keeps 10 digits
         func keys(_ set: [LabelledFrame]) -> [[Double]] { set.map { key($0.system) } }
         XCTAssertEqual(keys(both.validation), keys(alone.validation))
