@@ -85,7 +85,13 @@ def parse_job(line):
 
 
 def build(job):
-    """The structure of a rattle job (seeded strain and Gaussian displacements)."""
+    """The structure of a rattle job (seeded strain and Gaussian displacements).
+
+    NOTE: the strain is drawn even when it is 0, so the displacements of a strain=0.0 job are the
+    second draw of its seed. The shared seed data's generator skips that draw: its 19 strain=0.0
+    frames are not what this function builds from their job lines (the other 41 are, to 1e-8 Å).
+    The project's own frames of every round follow this function, so it is kept; the seed
+    frames are reproduced at their stored geometry (`recompute`)."""
     tm, order = job["tm"], job["order"]
     if tm not in LATTICE or order not in ORDERS:
         raise ValueError(f"unknown metal or ordering in job {job}")
