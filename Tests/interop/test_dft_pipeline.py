@@ -94,11 +94,7 @@ def test_select_ranks_by_spread_after_exclusions_and_distance(tmp_path):
     (tmp_path / "spread.csv").write_text("file,frame,committee_force_std_max_eV_per_A\n"
                                          + "".join(f"c.extxyz,{k + 1},{v}\n" for k, v in enumerate(spread)))
     (tmp_path / "done.txt").write_text(jobs[3] + "\n")
-    shortest = []
-    for line in jobs:
-        atoms = tmo_dft.candidate(line)
-        d = atoms.get_all_distances(mic=True)
-        shortest.append(d[~np.eye(len(atoms), dtype=bool)].min())
+    shortest = [tmo_dft.shortest_distance(tmo_dft.candidate(line)) for line in jobs]
     limit = sorted(shortest)[1] + 1e-6       # leaves out the two most compressed candidates
     def select(*options):
         subprocess.run([sys.executable, str(ROOT / "inputs/dft/tmo_dft.py"), "select", "jobs.txt", "spread.csv", "out.txt",

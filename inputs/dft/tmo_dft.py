@@ -233,6 +233,12 @@ def candidate(line):
     return structure_of(line)[0] if line.startswith("structure ") else build(parse_job(line))
 
 
+def shortest_distance(atoms):
+    """The shortest interatomic distance (Å, minimum image)."""
+    d = atoms.get_all_distances(mic=True)
+    return d[~np.eye(len(atoms), dtype=bool)].min()
+
+
 def cmd_candidates(args):
     jobs = job_lines(args.jobs)
     frames = []
@@ -258,10 +264,7 @@ def cmd_select(args):
     excluded = {line for path in args.exclude for line in job_lines(path)}
     pool = [(v, k) for v, k in spread if jobs[k] not in excluded]
     if args.min_distance:
-        def shortest(atoms):
-            d = atoms.get_all_distances(mic=True)
-            return d[~np.eye(len(atoms), dtype=bool)].min()
-        pool = [(v, k) for v, k in pool if shortest(candidate(jobs[k])) >= args.min_distance]
+        pool = [(v, k) for v, k in pool if shortest_distance(candidate(jobs[k])) >= args.min_distance]
     chosen = sorted(pool, reverse=True)[: args.count]
     if not chosen:
         sys.exit("error: no candidate is left after --exclude and --min-distance")
@@ -291,7 +294,7 @@ def structure_of(line):
 
 
 def cmd_run(args):
-    jobs = [l.strip() for l in open(args.jobs) if l.strip() and not l.startswith("#")]
+    jobs = job_lines(args.jobs)
     done = done_jobs(args.out)
     todo = [j for j in jobs if j not in done]
     if rank() == 0:
