@@ -17,6 +17,9 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Override the configuration's 'seed' (initial weights, frame order, augmentation draws); the outputs go to its output directory with '-seed<N>' appended, so several seeds of one configuration (a committee's members) train side by side.")
     var seed: UInt64?
 
+    @Option(name: .long, help: "When the configuration's 'model' is a committee file, fine-tune its member K (1-based); the outputs go to its output directory with '-member<K>' appended (before any '-seed<N>').")
+    var member: Int?
+
     @Flag(name: .long, help: "Continue from the checkpoint in the output directory (same configuration, data and thread count).")
     var resume = false
 
@@ -33,6 +36,10 @@ struct Train: ParsableCommand {
         do {
             if let t = threads, t < 1 { throw SpinMDError.invalidInput(location: "--threads", message: "expected a positive integer, got \(t)") }
             var c = try TrainingConfiguration.load(path: config)
+            if let member {
+                c.startMember = member
+                c.outputDirectory += "-member\(member)"
+            }
             if let seed {
                 c.seed = seed
                 c.outputDirectory += "-seed\(seed)"

@@ -100,6 +100,44 @@ final class TrainingCLITests: CLITestCase {
         XCTAssertEqual(c.status, 0, c.stderr)
     }
 
+    func testMemberOptionFineTunesOneMemberOfACommittee() throws {
+        try writeData("data.extxyz", count: 10)
+        try write("train.json", trainingConfig(epochs: 2))
+        XCTAssertEqual(try spinmd(["train", "train.json", "--quiet"]).status, 0)
+        XCTAssertEqual(try spinmd(["train", "train.json", "--quiet", "--seed", "2"]).status, 0)
+        XCTAssertEqual(try spinmd(["model", "committee", "trained/model.safetensors", "trained-seed2/model.safetensors", "--out", "committee.safetensors"]).status, 0)
+        // A learning rate so small that the fine-tuned weights stay the start's to round-off.
+        let fineTune = trainingConfig(epochs: 1)
+            .replacingOccurrences(of: #""model": {"species": ["Ni", "O"], "cutoff_A": 4.0, "channels": 4, "layers": 1, "hidden": 8}"#,
+                                  with: #""model": "committee.safetensors", "reference_energies": "model", "optimizer": {"learning_rate": 1e-14}, "schedule": {"name": "constant", "warmup_epochs": 0, "min_learning_rate": 1e-15}"#)
+            .replacingOccurrences(of: #""directory": "trained""#, with: #""directory": "tuned""#)
+        try write("tune.json", fineTune)
+
+        let whole = try spinmd(["train", "tune.json", "--quiet"])
+        XCTAssertEqual(whole.status, 1)
+        XCTAssertTrue(whole.stderr.contains("is a committee of 2 models; fine-tune one of them with --member K"), whole.stderr)
+        let outside = try spinmd(["train", "tune.json", "--quiet", "--member", "3"])
+        XCTAssertEqual(outside.status, 1)
+        XCTAssertTrue(outside.stderr.contains("--member: 3 is not a member of"), outside.stderr)
+        let fresh = try spinmd(["train", "train.json", "--quiet", "--member", "1", "--overwrite"])
+        XCTAssertEqual(fresh.status, 1)
+        XCTAssertTrue(fresh.stderr.contains("defines a new model"), fresh.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("tuned-member2").path))
+
+        let r = try spinmd(["train", "tune.json", "--quiet", "--member", "2"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("tuned-member2/model.safetensors"), r.stdout)
+        XCTAssertTrue(try spinmd(["model", "inspect", "tuned-member2/model.safetensors"]).stdout.contains("committee.safetensors member 2 sha256="))
+        let tuned = try ModelFile.read(path: workDirectory.appendingPathComponent("tuned-member2/model.safetensors").path).model.weights
+        let second = try ModelFile.read(path: workDirectory.appendingPathComponent("trained-seed2/model.safetensors").path).model.weights
+        let first = try ModelFile.read(path: workDirectory.appendingPathComponent("trained/model.safetensors").path).model.weights
+        func distance(_ a: [String: [Double]], _ b: [String: [Double]]) -> Double {
+            a.reduce(0) { d, entry in zip(entry.value, b[entry.key]!).reduce(d) { max($0, abs($1.0 - $1.1)) } }
+        }
+        XCTAssertLessThan(distance(tuned, second), 1e-9, "member 2 is the start")
+        XCTAssertGreaterThan(distance(tuned, first), 1e-3)
+    }
+
     func assertTrainingFails(_ config: String, data: String? = nil, _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
         if let data { try write("data.extxyz", data) }
         try write("train.json", config)

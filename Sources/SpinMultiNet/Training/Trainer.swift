@@ -36,6 +36,8 @@ public final class Trainer {
     public private(set) var test: [LabelledFrame] = []
     /// Data files and their SHA-256.
     public private(set) var dataHashes: [(file: String, sha256: String, frames: Int)] = []
+    /// The model file that fine-tuning started from, with its SHA-256 (nil for a new model).
+    let startModel: (file: String, sha256: String)?
     public let executor: ParallelExecutor
     public let layout: ParameterLayout
     let decayMask: [Double]
@@ -64,9 +66,25 @@ public final class Trainer {
         executor = ParallelExecutor(threads: threads ?? c.threads)
         switch c.model {
         case let .file(path):
-            model = try ModelFile.read(path: path).model
+            let members = try ModelFile.readCommittee(path: path).committee.members
+            if let k = c.startMember {
+                guard (1...members.count).contains(k) else {
+                    throw SpinMDError.invalidInput(location: "--member", message: "\(k) is not a member of \(path), which holds \(members.count) model\(members.count == 1 ? "" : "s") (1…\(members.count))")
+                }
+                model = members[k - 1]
+            } else {
+                guard members.count == 1 else {
+                    throw SpinMDError.io(path: path, message: "is a committee of \(members.count) models; fine-tune one of them with --member K")
+                }
+                model = members[0]
+            }
+            startModel = (path + (c.startMember.map { " member \($0)" } ?? ""), try Self.sha256(of: path))
         case let .new(mc, _):
+            if c.startMember != nil {
+                throw SpinMDError.invalidInput(location: "--member", message: "fine-tunes a member of a committee file, but \(c.path) defines a new model (its 'model' is not a file name)")
+            }
             model = try SpinMultiNetModel(configuration: mc, seed: c.seed)
+            startModel = nil
         }
         model.executor = ParallelExecutor(threads: 1)
         var reader = DatasetReader(species: model.configuration.species.map { Element(atomicNumber: $0)! }, cutoff: model.configuration.cutoff)
@@ -175,7 +193,8 @@ public final class Trainer {
     /// SHA-256 of the configuration text, the seed (which `spinmd train --seed` may override) and
     /// the data: a checkpoint resumes only the same training.
     var fingerprint: String {
-        Checksum.sha256(Data((configuration.text + "\nseed \(configuration.seed)\n" + dataHashes.map(\.sha256).joined(separator: ",")).utf8))
+        Checksum.sha256(Data((configuration.text + "\nseed \(configuration.seed)\n" + (configuration.startMember.map { "member \($0)\n" } ?? "")
+                              + dataHashes.map(\.sha256).joined(separator: ",")).utf8))
     }
 
     // MARK: - Loss and gradient over a set of frames
@@ -336,6 +355,7 @@ public final class Trainer {
             "validation_metrics": MetricsTable.json(validationMetrics),
         ]
         if let t = testMetrics { provenance["test_metrics"] = MetricsTable.json(t) }
+        if let start = startModel { provenance["fine_tuned_from"] = "\(start.file) sha256=\(start.sha256)" }
         try FileManager.default.createDirectory(atPath: c.outputDirectory, withIntermediateDirectories: true)
         try ModelFile.write(averagedModel, to: c.output(c.modelFile), provenance: provenance)
     }

@@ -70,6 +70,8 @@ public struct TrainingConfiguration {
     /// Stop after this many epochs without a better validation loss (nil: never).
     public var earlyStoppingPatience: Int? = 50
     public var seed: UInt64 = 1
+    /// 1-based member to fine-tune when `model` names a committee file (`spinmd train --member`).
+    public var startMember: Int?
     public var augmentation = Augmentation()
     public var threads: Int?
 
