@@ -128,9 +128,10 @@ final class TrainingCLITests: CLITestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("tuned-member2/model.safetensors"), r.stdout)
         XCTAssertTrue(try spinmd(["model", "inspect", "tuned-member2/model.safetensors"]).stdout.contains("committee.safetensors member 2 sha256="))
-        let tuned = try ModelFile.read(path: workDirectory.appendingPathComponent("tuned-member2/model.safetensors").path).model.weights
-        let second = try ModelFile.read(path: workDirectory.appendingPathComponent("trained-seed2/model.safetensors").path).model.weights
-        let first = try ModelFile.read(path: workDirectory.appendingPathComponent("trained/model.safetensors").path).model.weights
+        func weights(_ directory: String) throws -> [String: [Double]] {
+            try ModelFile.read(path: workDirectory.appendingPathComponent("\(directory)/model.safetensors").path).model.weights
+        }
+        let tuned = try weights("tuned-member2"), second = try weights("trained-seed2"), first = try weights("trained")
         func distance(_ a: [String: [Double]], _ b: [String: [Double]]) -> Double {
             a.reduce(0) { d, entry in zip(entry.value, b[entry.key]!).reduce(d) { max($0, abs($1.0 - $1.1)) } }
         }
