@@ -141,7 +141,7 @@ final class ParallelModelTests: XCTestCase {
             model.executor = ParallelExecutor(threads: threads)
             let p = SpinMultiNetPotential(model: model, mode: .selfConsistent(tolerance: 1e-10, maxIterations: 3000, mixing: 0.3))
             let list = CellListBuilder().build(positions: s.positions, cell: s.cell, radius: p.cutoff, kind: .full)
-            XCTAssertEqual(model.edgeChunks(ModelGraph(system: s, neighbors: list, cutoff: p.cutoff, speciesIndex: s.species.map { model.speciesIndex($0)! })).count, threads)
+            XCTAssertEqual(model.pairChunks(model.geometry(ModelGraph(system: s, neighbors: list, cutoff: p.cutoff, speciesIndex: s.species.map { model.speciesIndex($0)! }))).count, threads)
             return try p.evaluate(s, neighbors: list, request: .all)
         }
         let one = try evaluate(threads: 1), two = try evaluate(threads: 2), again = try evaluate(threads: 2)

@@ -31,6 +31,26 @@ public struct SphericalHarmonics: Sendable {
         return (e.values, e.gradients)
     }
 
+    /// Writes Y(r̂) and ∂Y/∂r [1/Å] (count each) for r ≠ 0, without allocating for lMax ≤ 1.
+    public func evaluate(_ r: Vector3, values: UnsafeMutablePointer<Double>, gradients: UnsafeMutablePointer<Vector3>) {
+        guard lMax <= 1 else {
+            let e = evaluate(r, gradients: true)
+            for k in 0..<count { values[k] = e.values[k]; gradients[k] = e.gradients[k] }
+            return
+        }
+        values[0] = 1
+        gradients[0] = .zero
+        guard lMax == 1 else { return }
+        // Y₁ = √3·(u_y, u_z, u_x), ∂Y₁/∂r = √3·(e − (e·u)u)/|r|.
+        let norm = r.norm, u = r / norm, c = (3.0).squareRoot() / norm
+        values[1] = c * r.y
+        values[2] = c * r.z
+        values[3] = c * r.x
+        gradients[1] = c * (Vector3(0, 1, 0) - u.y * u)
+        gradients[2] = c * (Vector3(0, 0, 1) - u.z * u)
+        gradients[3] = c * (Vector3(1, 0, 0) - u.x * u)
+    }
+
     func evaluate(_ r: Vector3, gradients: Bool) -> (values: [Double], gradients: [Vector3]) {
         let norm = r.norm
         let u = r / norm

@@ -13,6 +13,17 @@ struct GaussianBasis: Sendable {
         width = step
     }
 
+    /// Writes the values and derivatives d/dx (count each).
+    func evaluate(_ x: Double, values: UnsafeMutablePointer<Double>, derivatives: UnsafeMutablePointer<Double>) {
+        let inv = 1 / (width * width)
+        for k in centers.indices {
+            let t = x - centers[k]
+            let g = exp(-0.5 * t * t * inv)
+            values[k] = g
+            derivatives[k] = -t * inv * g
+        }
+    }
+
     /// Values and derivatives d/dx.
     func evaluate(_ x: Double) -> (values: [Double], derivatives: [Double]) {
         var v = [Double](repeating: 0, count: centers.count), d = v

@@ -42,22 +42,25 @@ public final class SpinMultiNetCommittee {
         return members.dropFirst().reduce(members[0].configuration.referenceEnergies) { zip($0, $1.configuration.referenceEnergies).map(+) }.map { $0 / k }
     }
 
-    /// Threads of the committee. With K > 1 members and T > 1 threads the members run
-    /// concurrently in min(T, K) fixed groups, each member on max(1, T/K) threads (one model's
-    /// passes gain only 1.2–1.5× from a second core; members are independent). Results are
-    /// bitwise reproducible for a given T.
+    /// Threads of the committee: the members are evaluated one after the other, each on all of
+    /// them (one model's passes split their pairs between threads). Results are bitwise
+    /// reproducible for a given thread count.
+    /// NOTE: earlier versions ran K members concurrently on one thread each; with three members
+    /// on two cores that left one core idle for a third of every pass.
     public var executor = ParallelExecutor(threads: 1) {
-        didSet {
-            let own = ParallelExecutor(threads: members.count > 1 ? max(1, executor.threads / members.count) : executor.threads)
-            for m in members { m.executor = own }
-        }
+        didSet { for m in members { m.executor = executor } }
     }
 
-    /// Calls `body(k)` for every member k, concurrently in groups (see `executor`).
-    func forEachMember(_ body: (Int) -> Void) {
-        let groups = ParallelExecutor(threads: min(executor.threads, members.count))
-        let ranges = groups.partition(cumulative: Array(0...members.count))
-        groups.forEachChunk { c in for k in ranges[c] { body(k) } }
+    /// The geometry of `graph` for each member (shared by members with the same harmonics and
+    /// radial basis).
+    public func geometries(_ graph: ModelGraph) -> [EdgeGeometry] {
+        var built: [EdgeGeometry] = []
+        return members.map { m in
+            if let g = built.first(where: { m.accepts($0) }) { return g }
+            let g = m.geometry(graph)
+            built.append(g)
+            return g
+        }
     }
 
     /// Arithmetic precision of every member.
@@ -68,15 +71,16 @@ public final class SpinMultiNetCommittee {
 
     /// The mean of the members' forward passes, each member's tape and each member's energy [eV].
     public func forward(_ graph: ModelGraph, moments: [Vector3]) -> (output: ModelOutput, tapes: [ModelTape], energies: [Double]) {
-        guard members.count > 1 else {
-            let (output, tape) = members[0].forward(graph, moments: moments)
-            return (output, [tape], [output.energy])
-        }
-        var passes = [(ModelOutput, ModelTape)?](repeating: nil, count: members.count)
-        passes.withUnsafeMutableBufferPointer { out in forEachMember { k in out[k] = members[k].forward(graph, moments: moments) } }
-        var mean = passes[0]!.0
-        let tapes = passes.map { $0!.1 }, energies = passes.map { $0!.0.energy }
-        for (o, _) in passes.dropFirst().map({ $0! }) {
+        forward(geometries(graph), moments: moments)
+    }
+
+    /// The same on prepared geometries (`geometries(_:)`, one per member).
+    public func forward(_ geometries: [EdgeGeometry], moments: [Vector3]) -> (output: ModelOutput, tapes: [ModelTape], energies: [Double]) {
+        let passes = members.indices.map { members[$0].forward(geometries[$0], moments: moments) }
+        guard members.count > 1 else { return (passes[0].0, [passes[0].1], [passes[0].0.energy]) }
+        var mean = passes[0].0
+        let tapes = passes.map(\.1), energies = passes.map(\.0.energy)
+        for (o, _) in passes.dropFirst() {
             mean.energy += o.energy
             for i in mean.atomicEnergies.indices { mean.atomicEnergies[i] += o.atomicEnergies[i] }
             for i in mean.spins.indices { mean.spins[i] += o.spins[i] }
@@ -92,15 +96,8 @@ public final class SpinMultiNetCommittee {
     /// and each member's own (unscaled) gradients, whose spread about the mean is the committee's
     /// disagreement.
     public func backward(_ tapes: [ModelTape], energyCotangent ebar: Double, spinCotangents: [Vector3]?) -> (mean: ModelInputGradients, members: [ModelInputGradients]) {
-        guard members.count > 1 else {
-            let g = members[0].backward(tapes[0], energyCotangent: ebar, spinCotangents: spinCotangents)
-            return (g, [g])
-        }
-        var passes = [ModelInputGradients?](repeating: nil, count: members.count)
-        passes.withUnsafeMutableBufferPointer { out in
-            forEachMember { k in out[k] = members[k].backward(tapes[k], energyCotangent: ebar, spinCotangents: spinCotangents) }
-        }
-        let each = passes.map { $0! }
+        let each = members.indices.map { members[$0].backward(tapes[$0], energyCotangent: ebar, spinCotangents: spinCotangents) }
+        guard members.count > 1 else { return (each[0], each) }
         var mean = each[0]
         for g in each.dropFirst() {
             for k in mean.edgeVectors.indices { mean.edgeVectors[k] += g.edgeVectors[k] }

@@ -22,35 +22,35 @@ public struct ModelInputGradients: Sendable {
 
 /// Intermediate values of a forward pass, kept for the backward pass.
 public struct ModelTape {
-    let graph: ModelGraph
+    public let geometry: EdgeGeometry
     let moments: [Vector3]
+    var graph: ModelGraph { geometry.graph }
     // Node embedding.
     var momentNorms: [Double] = []
-    var embeddingInputs: [Double] = []     // N × (S + G)
-    var normBasisDerivatives: [Double] = [] // N × G
-    // Edges.
-    var harmonics: [Double] = []           // E × Yc
-    var harmonicGradients: [Vector3] = []  // E × Yc
-    var lengths: [Double] = []
-    var edgeInputs: [Double] = []          // E × (Nb + G)
-    var radialDerivatives: [Double] = []   // E × Nb
-    var envelope: [Double] = [], envelopeDerivative: [Double] = []
-    var couplingBasisDerivatives: [Double] = [] // E × G
-    /// Edges of each thread's chunk (contiguous runs of receivers).
-    var edgeChunks: [Range<Int>] = []
+    var embeddingInputs: [Double] = []          // N × (S + G)
+    var normBasisDerivatives: [Double] = []     // N × G
+    // Pairs (the radial MLP's rows).
+    var edgeInputs: [Double] = []               // pairs × (Nb + G)
+    var couplingBasisDerivatives: [Double] = [] // pairs × G
+    /// Pairs of each thread's chunk.
+    var pairChunks: [Range<Int>] = []
     // Layers.
-    var layerInputs: [[Double]] = []       // per layer N × F
-    var hidden: [[Double]] = []            // per layer E × H (pre-activation)
-    var rawWeights: [[Double]] = []        // per layer E × P·C (before the envelope)
-    var aggregates: [[Double]] = []        // per layer N × F (messages summed into each node)
-    var preGate: [[Double]] = []           // per layer N × F
-    var finalFeatures: [Double] = []       // N × F
-    var readoutHidden: [Double] = []       // N × H
+    var layerInputs: [[Double]] = []            // per layer N × F
+    var hidden: [[Double]] = []                 // per layer pairs × H (pre-activation)
+    var activated: [[Double]] = []              // per layer pairs × H (SiLU of hidden)
+    var aggregates: [[Double]] = []             // per layer N × F (messages summed into each node)
+    var preGate: [[Double]] = []                // per layer N × F
+    var finalFeatures: [Double] = []            // N × F
+    var readoutHidden: [Double] = []            // N × H
 }
 
 @inline(__always) func silu(_ x: Double) -> Double { x / (1 + exp(-x)) }
 @inline(__always) func siluDerivative(_ x: Double) -> Double { let s = 1 / (1 + exp(-x)); return s * (1 + x * (1 - s)) }
 @inline(__always) func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
+
+/// Pairs of the radial MLP handled together: their edge weights (rows × P·C) stay in cache
+/// between the matrix product that makes them and the tensor products that use them.
+let pairBlock = 48
 
 extension SpinMultiNetModel {
     var yCount: Int { harmonics.count }
@@ -90,15 +90,33 @@ extension SpinMultiNetModel {
     /// (y, z, x) order of an l = 1 feature ↔ Cartesian.
     @inline(__always) static func toHarmonicOrder(_ v: Vector3) -> (Double, Double, Double) { (v.y, v.z, v.x) }
 
+    /// The geometry-only features of `graph` for this model (share them between spin iterations
+    /// and between members with the same `lMax`, Bessel count and cutoff).
+    public func geometry(_ graph: ModelGraph) -> EdgeGeometry {
+        EdgeGeometry(graph: graph, lMax: configuration.lMax, radialBasis: radial)
+    }
+
+    /// True when `geometry` was built for this model's harmonics and radial basis.
+    public func accepts(_ geometry: EdgeGeometry) -> Bool {
+        geometry.lMax == configuration.lMax && geometry.radialCount == configuration.radialBasis && geometry.cutoff == configuration.cutoff
+    }
+
     /// Forward pass: energy, per-atom energies and spins, and the tape for `backward`.
     /// - Parameter moments: (nodeCount, 3) spin inputs [μB], Cartesian.
     public func forward(_ graph: ModelGraph, moments input: [Vector3]) -> (ModelOutput, ModelTape) {
-        let c = configuration
+        forward(geometry(graph), moments: input)
+    }
+
+    /// Forward pass on prepared geometry (`geometry(_:)`).
+    public func forward(_ geometry: EdgeGeometry, moments input: [Vector3]) -> (ModelOutput, ModelTape) {
+        precondition(accepts(geometry), "edge geometry built for another harmonic order or radial basis")
+        let c = configuration, graph = geometry.graph
         let moments = c.spinBlind == true ? [Vector3](repeating: .zero, count: input.count) : input
-        let n = graph.nodeCount, e = graph.edgeCount, C = c.channels, F = featureSize
-        let S = c.species.count, G = c.momentBasis, Nb = c.radialBasis, H = c.hidden, P = paths.count
-        var tape = ModelTape(graph: graph, moments: moments)
-        tape.edgeChunks = edgeChunks(graph)
+        let n = graph.nodeCount, C = c.channels, F = featureSize
+        let S = c.species.count, G = c.momentBasis, Nb = c.radialBasis, H = c.hidden
+        let pairs = geometry.pairCount
+        var tape = ModelTape(geometry: geometry, moments: moments)
+        tape.pairChunks = pairChunks(geometry)
 
         // Node embedding: 0e+ from one-hot(Z) ⊕ Gaussians(|m|); 1e- from m itself.
         var x = [Double](repeating: 0, count: n * F)
@@ -106,11 +124,15 @@ extension SpinMultiNetModel {
         tape.embeddingInputs = [Double](repeating: 0, count: n * (S + G))
         tape.normBasisDerivatives = [Double](repeating: 0, count: n * G)
         tape.momentNorms = moments.map { ($0.normSquared + Self.momentSoftening * Self.momentSoftening).squareRoot() }
+        let nodeBasis = momentGaussians
         for i in 0..<n {
-            let (g, dg) = momentGaussians.evaluate(tape.momentNorms[i])
             let u = i * (S + G)
             tape.embeddingInputs[u + graph.species[i]] = 1
-            for k in 0..<G { tape.embeddingInputs[u + S + k] = g[k]; tape.normBasisDerivatives[i * G + k] = dg[k] }
+            tape.embeddingInputs.withUnsafeMutableBufferPointer { ep in
+                tape.normBasisDerivatives.withUnsafeMutableBufferPointer { dp in
+                    nodeBasis.evaluate(tape.momentNorms[i], values: ep.baseAddress! + u + S, derivatives: dp.baseAddress! + i * G)
+                }
+            }
             let base = i * F + blockOffsets[scalarBlock]
             for ch in 0..<C {
                 var s = be[ch]
@@ -122,87 +144,35 @@ extension SpinMultiNetModel {
             for ch in 0..<C { x[mb + ch] = wm[ch] * a; x[mb + C + ch] = wm[ch] * b; x[mb + 2 * C + ch] = wm[ch] * cc }
         }
 
-        // Edge invariants and harmonics (the same for every layer).
-        let Y = yCount
-        tape.harmonics = [Double](repeating: 0, count: e * Y)
-        tape.harmonicGradients = [Vector3](repeating: .zero, count: e * Y)
-        tape.lengths = [Double](repeating: 0, count: e)
-        tape.edgeInputs = [Double](repeating: 0, count: e * (Nb + G))
-        tape.radialDerivatives = [Double](repeating: 0, count: e * Nb)
-        tape.envelope = [Double](repeating: 0, count: e)
-        tape.envelopeDerivative = [Double](repeating: 0, count: e)
-        tape.couplingBasisDerivatives = [Double](repeating: 0, count: e * G)
-        for k in 0..<e {
-            let v = graph.vectors[k]
-            let r = v.norm
-            tape.lengths[k] = r
-            let (y, dy) = harmonics.valuesAndGradients(v)
-            for q in 0..<Y { tape.harmonics[k * Y + q] = y[q]; tape.harmonicGradients[k * Y + q] = dy[q] }
-            let (rb, drb) = radial.evaluate(r)
-            let (f, df) = radial.envelope(r)
-            tape.envelope[k] = f
-            tape.envelopeDerivative[k] = df
-            let i = graph.receivers[k], j = graph.senders[k]
-            let (gq, dgq) = couplingGaussians.evaluate(coupling(moments[i], moments[j]).q)
-            for q in 0..<Nb { tape.edgeInputs[k * (Nb + G) + q] = rb[q]; tape.radialDerivatives[k * Nb + q] = drb[q] }
-            for q in 0..<G { tape.edgeInputs[k * (Nb + G) + Nb + q] = gq[q]; tape.couplingBasisDerivatives[k * G + q] = dgq[q] }
-        }
+        // Pair inputs of the radial MLP: Bessel basis (geometry) ⊕ Gaussians of q(mᵢ, mⱼ).
+        tape.edgeInputs = [Double](repeating: 0, count: pairs * (Nb + G))
+        tape.couplingBasisDerivatives = [Double](repeating: 0, count: pairs * G)
+        let edgeBasis = couplingGaussians
+        tape.edgeInputs.withUnsafeMutableBufferPointer { zp in
+        tape.couplingBasisDerivatives.withUnsafeMutableBufferPointer { dp in
+        geometry.radial.withUnsafeBufferPointer { rp in
+            for p in 0..<pairs {
+                let k = Int(geometry.pairEdges[2 * p])
+                let z = zp.baseAddress! + p * (Nb + G)
+                z.update(from: rp.baseAddress! + p * Nb, count: Nb)
+                let q = coupling(moments[graph.receivers[k]], moments[graph.senders[k]]).q
+                edgeBasis.evaluate(q, values: z + Nb, derivatives: dp.baseAddress! + p * G)
+            }
+        }}}
 
         // Interaction layers.
-        let inverseNeighbors = 1 / c.averageNeighbors
         for layer in 0..<c.layers {
             tape.layerInputs.append(x)
             let w1 = weights["layer\(layer).radial1.weight"]!, b1 = weights["layer\(layer).radial1.bias"]!
-            let w2 = weights["layer\(layer).radial2.weight"]!, b2 = weights["layer\(layer).radial2.bias"]!
-            let wl = weights["layer\(layer).linear.weight"]!
-            // Radial MLP for all edges at once: hidden = Z·W₁ᵀ + b₁, raw = SiLU(hidden)·W₂ᵀ + b₂.
-            var hidden = BLAS.product(tape.edgeInputs, w1, m: e, n: H, k: Nb + G, transposeB: true, precision: precision, executor: executor)
-            var activated = [Double](repeating: 0, count: e * H)
-            for k in 0..<e { for q in 0..<H { hidden[k * H + q] += b1[q]; activated[k * H + q] = silu(hidden[k * H + q]) } }
-            var raw = BLAS.product(activated, w2, m: e, n: P * C, k: H, transposeB: true, precision: precision, executor: executor)
-            for k in 0..<e { for q in 0..<(P * C) { raw[k * P * C + q] += b2[q] } }
-            var agg = [Double](repeating: 0, count: n * F)
-            // Tensor-product messages over the non-zero coupling coefficients.
-            x.withUnsafeBufferPointer { xp in
-            agg.withUnsafeMutableBufferPointer { ap in
-            raw.withUnsafeBufferPointer { rp in
-            tape.harmonics.withUnsafeBufferPointer { yp in
-              let chunks = tape.edgeChunks
-              executor.forEachChunk { c in
-                guard c < chunks.count else { return }
-                for k in chunks[c] {
-                    let f = tape.envelope[k] * inverseNeighbors
-                    let i = graph.receivers[k], j = graph.senders[k]
-                    for p in 0..<P {
-                        let xin = j * F + blockOffsets[pathInput[p]], out = i * F + blockOffsets[pathOutput[p]]
-                        let yBase = k * Y + pathL2[p] * pathL2[p]
-                        let wo = k * P * C + p * C
-                        for t in couplingStart[p]..<couplingStart[p + 1] {
-                            let cy = f * couplingValue[t] * yp[yBase + couplingM2[t]]
-                            let xo = xin + couplingM1[t] * C, oo = out + couplingM3[t] * C
-                            for ch in 0..<C { ap[oo + ch] += cy * rp[wo + ch] * xp[xo + ch] }
-                        }
-                    }
-                }
-              }
-            }}}}
+            // Hidden layer of the radial MLP for every pair: Z·W₁ᵀ + b₁, and its SiLU.
+            var hidden = BLAS.product(tape.edgeInputs, w1, m: pairs, n: H, k: Nb + G, transposeB: true, executor: executor)
+            var activated = [Double](repeating: 0, count: pairs * H)
+            for p in 0..<pairs { for q in 0..<H { hidden[p * H + q] += b1[q]; activated[p * H + q] = silu(hidden[p * H + q]) } }
+            let agg = convolve(layer: layer, features: x, activated: activated, tape: tape)
             tape.hidden.append(hidden)
-            tape.rawWeights.append(raw)
+            tape.activated.append(activated)
             tape.aggregates.append(agg)
-            // Self-interaction (channel mixing per block) with a residual, then gates.
-            var y = x
-            for i in 0..<n {
-                for (b, irrep) in blocks.enumerated() {
-                    let d = irrep.dimension, base = i * F + blockOffsets[b], wb = b * C * C
-                    for co in 0..<C {
-                        for m in 0..<d {
-                            var s = 0.0
-                            for ci in 0..<C { s += wl[wb + co * C + ci] * agg[base + m * C + ci] }
-                            y[base + m * C + co] += s
-                        }
-                    }
-                }
-            }
+            let y = selfInteraction(layer: layer, features: x, aggregate: agg, nodes: n)
             tape.preGate.append(y)
             x = gate(y, nodes: n)
         }
@@ -232,21 +202,31 @@ extension SpinMultiNetModel {
         return (ModelOutput(energy: atomic.reduce(0, +), atomicEnergies: atomic, spins: spins), tape)
     }
 
-    /// Splits the edges into one contiguous range per thread, cutting only between receivers, so
-    /// each thread owns the messages into its atoms (needs edges sorted by receiver; otherwise
-    /// one chunk).
-    func edgeChunks(_ graph: ModelGraph) -> [Range<Int>] {
-        let e = graph.edgeCount
-        let sorted = zip(graph.receivers, graph.receivers.dropFirst()).allSatisfy { $0 <= $1 }
-        guard executor.threads > 1, sorted, e >= 256 else { return [0..<e] }
-        var cuts = [0]
-        for t in 1..<executor.threads {
-            var k = e * t / executor.threads
-            while k < e && k > 0 && graph.receivers[k] == graph.receivers[k - 1] { k += 1 }
-            cuts.append(max(cuts.last!, k))
-        }
-        cuts.append(e)
-        return (0..<executor.threads).map { cuts[$0]..<cuts[$0 + 1] }
+    /// Splits the pairs into one contiguous range per thread with near-equal edge counts.
+    func pairChunks(_ geometry: EdgeGeometry) -> [Range<Int>] {
+        let pairs = geometry.pairCount
+        guard executor.threads > 1, pairs >= 128 else { return [0..<pairs] }
+        var cumulative = [Int](repeating: 0, count: pairs + 1)
+        for p in 0..<pairs { cumulative[p + 1] = cumulative[p] + (geometry.pairEdges[2 * p + 1] >= 0 ? 2 : 1) }
+        return executor.partition(cumulative: cumulative)
+    }
+
+    /// The self-interaction with a residual, y = x + W_b·agg per irrep block b (channel mixing,
+    /// the same for every component m), as one product per (block, m) over all nodes.
+    func selfInteraction(layer: Int, features x: [Double], aggregate agg: [Double], nodes n: Int) -> [Double] {
+        let C = configuration.channels, F = featureSize
+        var y = x
+        let wl = weights["layer\(layer).linear.weight"]!
+        wl.withUnsafeBufferPointer { wp in agg.withUnsafeBufferPointer { ap in y.withUnsafeMutableBufferPointer { yp in
+            for (b, irrep) in blocks.enumerated() {
+                for m in 0..<irrep.dimension {
+                    let offset = blockOffsets[b] + m * C
+                    BLAS.gemm(ap.baseAddress! + offset, lda: F, wp.baseAddress! + b * C * C, ldb: C, yp.baseAddress! + offset, ldc: F,
+                              m: n, n: C, k: C, transposeB: true, beta: 1)
+                }
+            }
+        }}}
+        return y
     }
 
     /// The gate nonlinearity: SiLU on invariant scalars, tanh on the other scalars (odd, so
@@ -296,9 +276,10 @@ extension SpinMultiNetModel {
     /// `accumulate(name, ∂L/∂weights[name])`, when given, receives every weight's cotangent once.
     func backward(_ tape: ModelTape, energyCotangent ebar: Double, spinCotangents: [Vector3]?,
                   accumulate: ((String, [Double]) -> Void)?) -> ModelInputGradients {
-        let c = configuration, graph = tape.graph
+        let c = configuration, geometry = tape.geometry, graph = tape.graph
         let n = graph.nodeCount, e = graph.edgeCount, C = c.channels, F = featureSize
-        let S = c.species.count, G = c.momentBasis, Nb = c.radialBasis, H = c.hidden, P = paths.count, Y = yCount
+        let S = c.species.count, G = c.momentBasis, Nb = c.radialBasis, H = c.hidden, Y = yCount
+        let pairs = geometry.pairCount
         var vbar = [Vector3](repeating: .zero, count: e)
         var mbar = [Vector3](repeating: .zero, count: n)
 
@@ -336,15 +317,13 @@ extension SpinMultiNetModel {
             accumulate("readout2.weight", r2bar); accumulate("spin_readout.weight", wsbar)
         }
 
-        // Edge-input cotangents accumulate over layers.
-        var zbar = [Double](repeating: 0, count: e * (Nb + G))
-        var fbar = [Double](repeating: 0, count: e)
+        // Cotangents of the pair inputs, envelopes and harmonics accumulate over layers.
+        var zbar = [Double](repeating: 0, count: pairs * (Nb + G))
+        var fbar = [Double](repeating: 0, count: pairs)
         var ybarEdges = [Double](repeating: 0, count: e * Y)
-        let inverseNeighbors = 1 / c.averageNeighbors
         for layer in stride(from: c.layers - 1, through: 0, by: -1) {
-            let y = tape.preGate[layer], x = tape.layerInputs[layer]
-            let w1 = weights["layer\(layer).radial1.weight"]!
-            let w2 = weights["layer\(layer).radial2.weight"]!, wl = weights["layer\(layer).linear.weight"]!
+            let y = tape.preGate[layer]
+            let w1 = weights["layer\(layer).radial1.weight"]!, wl = weights["layer\(layer).linear.weight"]!
             // Gates.
             var ybar = [Double](repeating: 0, count: n * F)
             for i in 0..<n {
@@ -369,104 +348,54 @@ extension SpinMultiNetModel {
                     }
                 }
             }
-            // Residual and channel mixing: y = x + W·agg.
-            var xprev = ybar
+            // Residual and channel mixing: y = x + W·agg, so x̄ = ȳ and āgg = Wᵀ·ȳ per block.
             var aggbar = [Double](repeating: 0, count: n * F)
             var wlbar = [Double](repeating: 0, count: wantWeights ? wl.count : 0)
             let agg = tape.aggregates[layer]
-            for i in 0..<n {
+            wl.withUnsafeBufferPointer { wp in ybar.withUnsafeBufferPointer { yp in aggbar.withUnsafeMutableBufferPointer { ap in
+            agg.withUnsafeBufferPointer { gp in wlbar.withUnsafeMutableBufferPointer { wbp in
                 for (b, irrep) in blocks.enumerated() {
-                    let d = irrep.dimension, base = i * F + blockOffsets[b], wb = b * C * C
-                    for co in 0..<C {
-                        for m in 0..<d {
-                            let g = ybar[base + m * C + co]
-                            if g == 0 { continue }
-                            for ci in 0..<C { aggbar[base + m * C + ci] += wl[wb + co * C + ci] * g }
-                            if wantWeights { for ci in 0..<C { wlbar[wb + co * C + ci] += g * agg[base + m * C + ci] } }
+                    for m in 0..<irrep.dimension {
+                        let offset = blockOffsets[b] + m * C
+                        BLAS.gemm(yp.baseAddress! + offset, lda: F, wp.baseAddress! + b * C * C, ldb: C, ap.baseAddress! + offset, ldc: F,
+                                  m: n, n: C, k: C)
+                        if wantWeights {
+                            // W̄[co, ci] += Σᵢ ȳ[i, co]·agg[i, ci]
+                            BLAS.gemm(yp.baseAddress! + offset, lda: F, gp.baseAddress! + offset, ldb: F, wbp.baseAddress! + b * C * C, ldc: C,
+                                      m: C, n: C, k: n, transposeA: true, beta: 1)
                         }
                     }
                 }
-            }
+            }}}}}
             accumulate?("layer\(layer).linear.weight", wlbar)
-            // Messages.
-            let raw = tape.rawWeights[layer], hidden = tape.hidden[layer]
-            var wbarAll = [Double](repeating: 0, count: e * P * C)
-            let chunks = tape.edgeChunks
-            // Sender contributions go to one buffer per chunk, summed in chunk order below.
-            var senderBuffers = [Double](repeating: 0, count: chunks.count * n * F)
-            x.withUnsafeBufferPointer { xp in
-            senderBuffers.withUnsafeMutableBufferPointer { sbp in
-            fbar.withUnsafeMutableBufferPointer { fbp in
-            aggbar.withUnsafeBufferPointer { abp in
-            raw.withUnsafeBufferPointer { rp in
-            tape.harmonics.withUnsafeBufferPointer { yp in
-            ybarEdges.withUnsafeMutableBufferPointer { ybp in
-            wbarAll.withUnsafeMutableBufferPointer { wbp in
-              executor.forEachChunk { c in
-                guard c < chunks.count else { return }
-                let xbp = sbp.baseAddress! + c * n * F
-                for k in chunks[c] {
-                    let i = graph.receivers[k], j = graph.senders[k]
-                    let f = tape.envelope[k] * inverseNeighbors
-                    var fRawSum = 0.0
-                    for p in 0..<P {
-                        let xin = j * F + blockOffsets[pathInput[p]], out = i * F + blockOffsets[pathOutput[p]]
-                        let yBase = k * Y + pathL2[p] * pathL2[p]
-                        let wo = k * P * C + p * C
-                        for t in couplingStart[p]..<couplingStart[p + 1] {
-                            let cv = couplingValue[t], yv = yp[yBase + couplingM2[t]]
-                            let xo = xin + couplingM1[t] * C, oo = out + couplingM3[t] * C
-                            var yAccumulated = 0.0
-                            for ch in 0..<C {
-                                let g = abp[oo + ch] * cv
-                                let xv = xp[xo + ch], rawW = rp[wo + ch]
-                                let gxy = g * xv * yv  // ∂L/∂(raw weight · f)
-                                wbp[wo + ch] += gxy * f
-                                fRawSum += gxy * rawW
-                                xbp[xo + ch] += rawW * f * g * yv
-                                yAccumulated += rawW * f * g * xv
-                            }
-                            ybp[yBase + couplingM2[t]] += yAccumulated
-                        }
-                    }
-                    fbp[k] += fRawSum * inverseNeighbors
-                }
-              }
-            }}}}}}}}
-            for c in 0..<chunks.count {
-                let base = c * n * F
-                for q in 0..<(n * F) { xprev[q] += senderBuffers[base + q] }
-            }
-            // Radial MLP backward for all edges: āct = W̄·W₂, h̄ = āct ∘ SiLU′(hidden), Z̄ += h̄·W₁.
-            var hbar = BLAS.product(wbarAll, w2, m: e, n: H, k: P * C, transposeB: false, precision: precision, executor: executor)
-            if let accumulate {
-                // W̄₂ = W̄ᵀ·SiLU(hidden), b̄₂ = Σ_edges W̄; W̄₁ = h̄ᵀ·Z, b̄₁ = Σ_edges h̄ (below).
-                let activated = hidden.map(silu)
-                accumulate("layer\(layer).radial2.weight",
-                           BLAS.product(wbarAll, activated, m: P * C, n: H, k: e, transposeA: true, transposeB: false, precision: .double, executor: executor))
-                accumulate("layer\(layer).radial2.bias", columnSums(wbarAll, rows: e, columns: P * C))
-            }
-            for q in 0..<(e * H) { hbar[q] *= siluDerivative(hidden[q]) }
+            // Messages and the radial MLP, block by block.
+            var xprev = ybar
+            let hbar = convolveBackward(layer: layer, tape: tape, aggregateCotangent: aggbar, featureCotangent: &xprev,
+                                        envelopeCotangent: &fbar, harmonicCotangent: &ybarEdges, accumulate: accumulate)
             if let accumulate {
                 accumulate("layer\(layer).radial1.weight",
-                           BLAS.product(hbar, tape.edgeInputs, m: H, n: Nb + G, k: e, transposeA: true, transposeB: false, precision: .double, executor: executor))
-                accumulate("layer\(layer).radial1.bias", columnSums(hbar, rows: e, columns: H))
+                           BLAS.product(hbar, tape.edgeInputs, m: H, n: Nb + G, k: pairs, transposeA: true, transposeB: false, executor: executor))
+                accumulate("layer\(layer).radial1.bias", columnSums(hbar, rows: pairs, columns: H))
             }
-            let zadd = BLAS.product(hbar, w1, m: e, n: Nb + G, k: H, transposeB: false, precision: precision, executor: executor)
+            let zadd = BLAS.product(hbar, w1, m: pairs, n: Nb + G, k: H, transposeB: false, executor: executor)
             for q in 0..<zadd.count { zbar[q] += zadd[q] }
             xbar = xprev
         }
 
-        // Edge inputs → edge vectors and moments.
+        // Pair and edge inputs → edge vectors and moments.
         for k in 0..<e {
-            let v = graph.vectors[k], r = tape.lengths[k]
-            var dr = fbar[k] * tape.envelopeDerivative[k]
-            for q in 0..<Nb { dr += zbar[k * (Nb + G) + q] * tape.radialDerivatives[k * Nb + q] }
-            var g = (dr / r) * v
-            for q in 0..<Y { g += ybarEdges[k * Y + q] * tape.harmonicGradients[k * Y + q] }
+            var g = Vector3.zero
+            for q in 0..<Y { g += ybarEdges[k * Y + q] * geometry.harmonicGradients[k * Y + q] }
             vbar[k] = g
+        }
+        for p in 0..<pairs {
+            let k = Int(geometry.pairEdges[2 * p])
+            let r = geometry.lengths[p]
+            var dr = fbar[p] * geometry.envelopeDerivative[p]
+            for q in 0..<Nb { dr += zbar[p * (Nb + G) + q] * geometry.radialDerivatives[p * Nb + q] }
+            vbar[k] += (dr / r) * graph.vectors[k]
             var qbar = 0.0
-            for q in 0..<G { qbar += zbar[k * (Nb + G) + Nb + q] * tape.couplingBasisDerivatives[k * G + q] }
+            for q in 0..<G { qbar += zbar[p * (Nb + G) + Nb + q] * tape.couplingBasisDerivatives[p * G + q] }
             let i = graph.receivers[k], j = graph.senders[k]
             let (_, di, dj) = coupling(tape.moments[i], tape.moments[j])
             mbar[i] += qbar * di

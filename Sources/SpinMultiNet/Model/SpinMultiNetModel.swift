@@ -10,6 +10,8 @@ public final class SpinMultiNetModel {
     /// Hidden feature blocks (irrep, C channels each) and their offsets in a node's feature vector.
     public let blocks: [Irrep]
     let blockOffsets: [Int]
+    /// Components 2l + 1 of each block.
+    let blockDimensions: [Int]
     /// Features per node: Σ_b C·(2l_b + 1).
     let featureSize: Int
     /// One tensor-product path: input block ⊗ Y_l2 → output block, with its coupling tensor.
@@ -44,6 +46,7 @@ public final class SpinMultiNetModel {
         var size = 0
         for b in blocks { offsets.append(size); size += c.channels * b.dimension }
         blockOffsets = offsets
+        blockDimensions = blocks.map(\.dimension)
         featureSize = size
         var p: [Path] = []
         for (i, b1) in blocks.enumerated() {

@@ -4,7 +4,8 @@ import SpinMD
 extension SpinMultiNetPotential {
     /// Registers the "spinmultinet" potential type with `PotentialFactory`:
     /// `{"type": "spinmultinet", "model": "model.safetensors", "spins": "self-consistent",
-    ///   "tolerance_uB": 1e-6, "max_iterations": 200, "mixing": 0.5, "precision": "double"}`;
+    ///   "tolerance_uB": 1e-5, "adjoint_tolerance_eV_per_uB": 1e-5, "max_iterations": 200, "mixing": 1,
+    ///   "precision": "double"}`;
     /// `"members": [1]` evaluates only those members (1-based) of a committee file.
     public static func register() {
         PotentialFactory.register("spinmultinet") { c, executor, base in
@@ -28,12 +29,16 @@ extension SpinMultiNetPotential {
         }
         committee.precision = Precision(rawValue: try c.choice("precision", Precision.allCases.map(\.rawValue), default: "double"))!
         let spins = try c.choice("spins", ["self-consistent", "fixed"], default: "self-consistent")
-        let tolerance = try c.double("tolerance_uB", default: 1e-6, .positive)
-        let iterations = try c.int("max_iterations", default: 200, .positive)
-        let mixing = try c.double("mixing", default: 0.5, NumberCheck(minimum: 0, minimumInclusive: false, maximum: 1, expectation: "a number in (0, 1]"))
-        if spins == "fixed", let key = ["tolerance_uB", "max_iterations", "mixing"].first(where: { c.raw($0) != nil }) {
+        let defaults = SpinMode.defaults
+        let tolerance = try c.double("tolerance_uB", default: defaults.tolerance, .positive)
+        let adjointTolerance = try c.double("adjoint_tolerance_eV_per_uB", default: defaults.adjointTolerance, .positive)
+        let iterations = try c.int("max_iterations", default: defaults.maxIterations, .positive)
+        let mixing = try c.double("mixing", default: defaults.mixing, NumberCheck(minimum: 0, minimumInclusive: false, maximum: 1, expectation: "a number in (0, 1]"))
+        let selfConsistentKeys = ["tolerance_uB", "adjoint_tolerance_eV_per_uB", "max_iterations", "mixing"]
+        if spins == "fixed", let key = selfConsistentKeys.first(where: { c.raw($0) != nil }) {
             throw c.error(key, "only applies to \"spins\": \"self-consistent\"")
         }
-        self.init(committee: committee, mode: spins == "fixed" ? .fixed : .selfConsistent(tolerance: tolerance, maxIterations: iterations, mixing: mixing))
+        self.init(committee: committee, mode: spins == "fixed" ? .fixed
+                  : .selfConsistent(tolerance: tolerance, adjointTolerance: adjointTolerance, maxIterations: iterations, mixing: mixing))
     }
 }

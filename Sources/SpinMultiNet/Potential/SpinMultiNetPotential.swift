@@ -5,9 +5,14 @@ import SpinMD
 /// moments, with spins fixed or relaxed self-consistently at every evaluation.
 ///
 /// Self-consistent forces are total derivatives of E(R, m*(R)): with J = ∂S/∂m, g = ∂E/∂m and P
-/// the projection that keeps collinear spins on their axis (identity for vectors), the adjoint
-/// λ = P(g + Jᵀλ) is solved by an Anderson-accelerated fixed-point iteration, and
-/// −dE/dR = −(∂E/∂R + λᵀ∂S/∂R) comes from one backward pass with cotangents (1, λ).
+/// the projection of `SpinConstraint`, the adjoint λ = P(g + Jᵀλ) is solved by an
+/// Anderson-accelerated fixed-point iteration, and −dE/dR = −(∂E/∂R + λᵀ∂S/∂R) comes from the
+/// same backward pass with cotangents (1, λ) whose ∂/∂m part shows λ converged.
+///
+/// Both iterations start from an extrapolation of the previous steps' solutions
+/// (`SolutionHistory`), so along an MD trajectory one forward and one backward pass per step
+/// usually suffice: the cost of fixed spins. Geometry-only edge features are computed once per
+/// evaluation and shared by every iteration and committee member.
 ///
 /// A committee of several models is evaluated as its mean (`SpinMultiNetCommittee`); it also
 /// reports the members' spread of energy and forces as diagnostics.
@@ -21,14 +26,15 @@ public final class SpinMultiNetPotential: Potential {
 
     /// Global spin axis of collinear moments.
     public let spinAxis = Vector3(0, 0, 1)
-    /// Spin input of the last evaluation (the warm start of the next), Cartesian [μB].
+    /// Spin input m* of the last self-consistent evaluation, Cartesian [μB].
     public private(set) var spinState: [Vector3]?
-    /// Adjoint λ of the last evaluation (the warm start of the next adjoint solve).
-    private var adjointState: [Vector3]?
-    /// Fixed-point and adjoint iterations of the last evaluation.
+    /// The last steps' converged spins and adjoints: the predictors of the next step.
+    var spinHistory = SolutionHistory(), adjointHistory = SolutionHistory()
+    /// Extra forward passes (spin iterations after the first pass) and backward passes (adjoint
+    /// iterations, the last of which also gives the forces) of the last evaluation.
     public private(set) var lastIterations = (spins: 0, adjoint: 0)
-    /// Atoms whose converged moment has the opposite sign to (or lost) its initial estimate,
-    /// in the last evaluation (collinear runs; |m| below 0.3 μB counts as lost).
+    /// Atoms whose converged moment has the opposite sign to (or lost) its initial estimate along
+    /// its axis, in the last evaluation (|m| below 0.3 μB counts as lost; see `SpinConstraint`).
     public private(set) var flippedAtoms: [Int] = []
 
     /// Iterates remembered by the Anderson acceleration of the adjoint iteration.
@@ -53,8 +59,13 @@ public final class SpinMultiNetPotential: Potential {
         }
     }
 
-    /// Restores the warm start (and forgets the adjoint's).
-    public func setSpinState(_ state: [Vector3]?) { spinState = state; adjointState = nil }
+    /// Restores the warm start (and forgets the predictors' history).
+    public func setSpinState(_ state: [Vector3]?) {
+        spinHistory.reset()
+        adjointHistory.reset()
+        spinState = state
+        if let state { spinHistory.append(state) }
+    }
 
     public var diagnosticNames: [String] {
         var names: [String] = []
@@ -63,17 +74,32 @@ public final class SpinMultiNetPotential: Potential {
         return names
     }
 
-    /// [atom count, spins (3N), adjoint (3N, when solved)]: the warm starts of the next step.
+    /// Format tag of `latentState` (earlier checkpoints held [atom count, spins, adjoint]).
+    static let latentStateFormat = -2.0
+
+    /// [format, spin history, adjoint history]: what the next step's predictions depend on.
     public var latentState: [Double]? {
-        spinState.map { [Double($0.count)] + $0.flattened + (adjointState?.flattened ?? []) }
+        spinHistory.solutions.isEmpty ? nil : [Self.latentStateFormat] + spinHistory.serialized + adjointHistory.serialized
     }
 
     public func restoreLatentState(_ state: [Double]?) {
-        guard let v = state, let first = v.first else { spinState = nil; adjointState = nil; return }
-        let n = Int(first)
-        func vectors(_ from: Int) -> [Vector3] { (0..<n).map { i in Vector3(v[from + 3 * i], v[from + 3 * i + 1], v[from + 3 * i + 2]) } }
-        spinState = vectors(1)
-        adjointState = v.count >= 1 + 6 * n ? vectors(1 + 3 * n) : nil
+        spinHistory.reset()
+        adjointHistory.reset()
+        spinState = nil
+        guard let v = state, let first = v.first else { return }
+        if first == Self.latentStateFormat {
+            var at = 1
+            if let s = SolutionHistory(serialized: v, offset: &at), let a = SolutionHistory(serialized: v, offset: &at) {
+                spinHistory = s
+                adjointHistory = a
+            }
+        } else if first >= 1, first == first.rounded(), v.count >= 1 + 3 * Int(first) {
+            // Earlier format: the last spins (and adjoint).
+            let n = Int(first)
+            func vectors(_ from: Int) -> [Vector3] { (0..<n).map { i in Vector3(v[from + 3 * i], v[from + 3 * i + 1], v[from + 3 * i + 2]) } }
+            spinHistory.append(vectors(1))
+            if v.count >= 1 + 6 * n { adjointHistory.append(vectors(1 + 3 * n)) }
+        }
     }
 
     public func evaluate(_ system: AtomicSystem, neighbors: NeighborList, request: EvaluationRequest) throws -> PotentialResult {
@@ -82,59 +108,67 @@ public final class SpinMultiNetPotential: Potential {
             throw SpinMDError.unsupported("SpinMultiNet needs initial magnetic moments: give 'initial_magmoms' in the input (a MAGMOM string such as \"2*2 2*-2 4*0\") or in the structure file")
         }
         let estimates = initial.vectors(axis: spinAxis)
-        let collinear: Bool
-        if case .collinear = initial { collinear = true } else { collinear = false }
-        func project(_ v: [Vector3]) -> [Vector3] { collinear ? v.map { $0.dot(spinAxis) * spinAxis } : v }
-
+        let constraint = SpinConstraint(estimates: initial, spinAxis: spinAxis)
         let graph = ModelGraph(system: system, neighbors: neighbors, cutoff: cutoff,
                                speciesIndex: system.species.map { committee.speciesIndex($0)! })
-        // Self-consistent runs start from the previous step's spins.
-        var m = estimates
-        if case .selfConsistent = mode, let s = spinState, s.count == m.count { m = s }
-        var (output, tapes, memberEnergies) = committee.forward(graph, moments: m)
-        var cotangent: [Vector3]? = nil
+        let geometries = committee.geometries(graph)
+        let wantGradients = request.contains(.forces) || request.contains(.virial)
         lastIterations = (0, 0)
-        if case let .selfConsistent(tolerance, maxIterations, mixing) = mode {
-            var converged = false
+
+        var m = estimates
+        var (output, tapes, memberEnergies) = (ModelOutput(energy: 0, atomicEnergies: [], spins: []), [ModelTape](), [Double]())
+        var grads: (mean: ModelInputGradients, members: [ModelInputGradients])?
+        switch mode {
+        case .fixed:
+            (output, tapes, memberEnergies) = committee.forward(geometries, moments: m)
+            if wantGradients { grads = committee.backward(tapes, energyCotangent: 1, spinCotangents: nil) }
+        case let .selfConsistent(tolerance, adjointTolerance, maxIterations, mixing):
+            if let p = spinHistory.prediction(), p.count == m.count { m = constraint.project(p) }
+            (output, tapes, memberEnergies) = committee.forward(geometries, moments: m)
+            var target = constraint.project(output.spins)
+            var residual = Self.largestDifference(target, m)
             // NOTE: plain mixing for the spins: it only settles on stable fixed points, where
             // Anderson acceleration also finds unstable ones and can hop between branches from
-            // one MD step to the next (seen: 50× the NVE drift). The adjoint is a linear problem
-            // with one solution, so it is accelerated.
-            var mixer = AndersonMixer(depth: 0, mixing: mixing)
-            for k in 1...maxIterations {
-                let target = project(output.spins)
-                let residual = zip(target, m).map { ($0 - $1).norm }.max() ?? 0
-                if residual < tolerance { converged = true; lastIterations.spins = k - 1; break }
-                m = project(Self.vectors(mixer.next(m.flattened, target.flattened)))
-                (output, tapes, memberEnergies) = committee.forward(graph, moments: m)
-            }
-            guard converged else {
-                throw SpinMDError.unsupported("SpinMultiNet spins did not converge in \(maxIterations) iterations (tolerance \(tolerance) μB); raise 'max_iterations', lower 'mixing', or use \"spins\": \"fixed\"")
+            // one MD step to the next (seen: 50× the NVE drift). The mixing is halved whenever
+            // the residual grows.
+            var alpha = mixing
+            while !(residual < tolerance) {
+                guard lastIterations.spins < maxIterations else {
+                    throw SpinMDError.unsupported("SpinMultiNet spins did not converge in \(maxIterations) iterations (largest |S − m| \(residual) μB, tolerance \(tolerance) μB); raise 'max_iterations', lower 'mixing', or use \"spins\": \"fixed\"")
+                }
+                lastIterations.spins += 1
+                m = zip(m, target).map { $0 + alpha * ($1 - $0) }
+                (output, tapes, memberEnergies) = committee.forward(geometries, moments: m)
+                target = constraint.project(output.spins)
+                let next = Self.largestDifference(target, m)
+                if next > residual { alpha = max(alpha / 2, 1.0 / 64) }
+                residual = next
             }
             spinState = m
-            if request.contains(.forces) || request.contains(.virial) {
-                // Adjoint: λ = P(g + Jᵀλ), one backward pass per iteration.
-                var lambda = adjointState.flatMap { $0.count == m.count ? $0 : nil } ?? [Vector3](repeating: .zero, count: m.count)
-                var adjointConverged = false
+            // One more mixing step is the better estimate of m* for the next prediction.
+            spinHistory.append(target)
+            if wantGradients {
+                // Adjoint: λ = P(g + Jᵀλ), one backward pass per iteration; the pass that shows
+                // convergence also gives the forces for its λ.
+                var lambda = adjointHistory.prediction().flatMap { $0.count == m.count ? constraint.project($0) : nil }
+                    ?? [Vector3](repeating: .zero, count: m.count)
                 var mixer = AndersonMixer(depth: andersonDepth, mixing: mixing)
-                for k in 1...maxIterations {
-                    let g = committee.backward(tapes, energyCotangent: 1, spinCotangents: lambda).mean.moments
-                    let target = project(g)
-                    let scale = max(1, target.map(\.norm).max() ?? 0)
-                    let residual = zip(target, lambda).map { ($0 - $1).norm }.max() ?? 0
-                    if residual < tolerance * scale { adjointConverged = true; lastIterations.adjoint = k; break }
-                    lambda = project(Self.vectors(mixer.next(lambda.flattened, target.flattened)))
+                while true {
+                    guard lastIterations.adjoint < maxIterations else {
+                        throw SpinMDError.unsupported("SpinMultiNet adjoint spin equation did not converge in \(maxIterations) iterations")
+                    }
+                    lastIterations.adjoint += 1
+                    let pass = committee.backward(tapes, energyCotangent: 1, spinCotangents: lambda)
+                    let next = constraint.project(pass.mean.moments)
+                    if Self.largestDifference(next, lambda) < adjointTolerance {
+                        grads = pass
+                        adjointHistory.append(next)
+                        break
+                    }
+                    lambda = constraint.project(Self.vectors(mixer.next(lambda.flattened, next.flattened)))
                 }
-                guard adjointConverged else {
-                    throw SpinMDError.unsupported("SpinMultiNet adjoint spin equation did not converge in \(maxIterations) iterations")
-                }
-                cotangent = lambda
-                adjointState = lambda
             }
-            flippedAtoms = collinear ? zip(estimates, m).enumerated().compactMap { i, pair in
-                let (e, s) = (pair.0.dot(spinAxis), pair.1.dot(spinAxis))
-                return abs(e) >= 0.3 && (s * e < 0 || abs(s) < 0.3) ? i : nil
-            } : []
+            flippedAtoms = constraint.flips(estimates: estimates, moments: m)
         }
 
         var result = PotentialResult(energy: output.energy)
@@ -142,16 +176,15 @@ public final class SpinMultiNetPotential: Potential {
             result.diagnostics = [Double(lastIterations.spins), Double(lastIterations.adjoint), Double(flippedAtoms.count)]
         }
         if request.contains(.atomicEnergies) { result.atomicEnergies = output.atomicEnergies }
-        let spins = project(output.spins)
-        result.magneticMoments = collinear ? .collinear(spins.map { $0.dot(spinAxis) }) : .vector(spins)
+        let spins = constraint.project(output.spins)
+        result.magneticMoments = constraint.scalarInput ? .collinear(spins.map { $0.dot(spinAxis) }) : .vector(spins)
         var memberForces: [[Vector3]] = []
-        if request.contains(.forces) || request.contains(.virial) {
-            let grads = committee.backward(tapes, energyCotangent: 1, spinCotangents: cotangent)
-            let (forces, virial) = Self.forcesAndVirial(grads.mean.edgeVectors, graph: graph, atomCount: system.atomCount)
+        if let grads {
+            let (forces, virial) = geometries[0].forcesAndVirial(grads.mean.edgeVectors, atomCount: system.atomCount)
             if request.contains(.forces) { result.forces = forces }
             if request.contains(.virial) { result.virial = virial }
             if grads.members.count > 1 {
-                memberForces = grads.members.map { Self.forcesAndVirial($0.edgeVectors, graph: graph, atomCount: system.atomCount).forces }
+                memberForces = grads.members.map { geometries[0].forcesAndVirial($0.edgeVectors, atomCount: system.atomCount).forces }
             }
         }
         if committee.members.count > 1 {
@@ -162,18 +195,11 @@ public final class SpinMultiNetPotential: Potential {
         return result
     }
 
-    /// Forces −∂E/∂rᵢ [eV/Å] and virial −Σ_edges sym(g ⊗ r) [eV] from the edge-vector gradients
-    /// g = ∂E/∂r_ij of a full neighbour list.
-    static func forcesAndVirial(_ grads: [Vector3], graph: ModelGraph, atomCount: Int) -> (forces: [Vector3], virial: Matrix3) {
-        var forces = [Vector3](repeating: .zero, count: atomCount)
-        var virial = Matrix3.zero
-        for k in 0..<graph.edgeCount {
-            let g = grads[k]
-            forces[graph.receivers[k]] += g
-            forces[graph.senders[k]] -= g
-            virial += Matrix3.outer(g, graph.vectors[k])
-        }
-        return (forces, -1 * virial.symmetricPart)
+    /// max over atoms of |aᵢ − bᵢ|.
+    static func largestDifference(_ a: [Vector3], _ b: [Vector3]) -> Double {
+        var r = 0.0
+        for i in a.indices { r = max(r, (a[i] - b[i]).norm) }
+        return r
     }
 
     /// max over atoms of √((1/K) Σₖ |Fₖᵢ − F̄ᵢ|²) [eV/Å]: the members' force spread.

@@ -35,18 +35,35 @@ public struct RadialBasis: Sendable, Equatable {
 
     /// e_n(r) and de_n/dr for n = 1…N, r > 0 [basis values in 1/Å^{3/2}].
     public func evaluate(_ r: Double) -> (values: [Double], derivatives: [Double]) {
-        let (f, df) = envelope(r)
         var values = [Double](repeating: 0, count: count), derivatives = values
-        guard f != 0 || df != 0 else { return (values, derivatives) }
+        values.withUnsafeMutableBufferPointer { v in
+            derivatives.withUnsafeMutableBufferPointer { d in _ = evaluate(r, values: v.baseAddress!, derivatives: d.baseAddress!) }
+        }
+        return (values, derivatives)
+    }
+
+    /// Writes e_n(r) and de_n/dr (count each) and returns the envelope f(r) and df/dr.
+    @discardableResult
+    public func evaluate(_ r: Double, values: UnsafeMutablePointer<Double>, derivatives: UnsafeMutablePointer<Double>) -> (envelope: Double, derivative: Double) {
+        let (f, df) = envelope(r)
+        guard f != 0 || df != 0 else {
+            values.update(repeating: 0, count: count)
+            derivatives.update(repeating: 0, count: count)
+            return (f, df)
+        }
         let prefactor = (2 / cutoff).squareRoot()
+        // sin(nθ), cos(nθ) by the angle-addition recurrence from sin θ, cos θ (θ = πr/r_c).
+        let theta = Double.pi * r / cutoff
+        let s1 = sin(theta), c1 = cos(theta)
+        var s = s1, c = c1
         for k in 0..<count {
             let w = Double(k + 1) * .pi / cutoff
-            let s = sin(w * r), c = cos(w * r)
             let bessel = prefactor * s / r
             let dBessel = prefactor * (w * c / r - s / (r * r))
             values[k] = bessel * f
             derivatives[k] = dBessel * f + bessel * df
+            (s, c) = (s * c1 + c * s1, c * c1 - s * s1)
         }
-        return (values, derivatives)
+        return (f, df)
     }
 }
