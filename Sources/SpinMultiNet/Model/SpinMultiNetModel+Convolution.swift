@@ -284,8 +284,7 @@ extension SpinMultiNetModel {
             let d1 = t.dimensions[t.input[p]], l2 = t.l2[p], d2 = 2 * l2 + 1
             let yb = y + l2 * l2
             let u = scratch, yacc = scratch + d1 * C
-            u.update(repeating: 0, count: d1 * C)
-            yacc.update(repeating: 0, count: d2 * C)
+            for ch in stride(from: 0, to: (d1 + d2) * C, by: L.width) { L(0).store(u + ch) }
             for q in t.start[p]..<t.start[p + 1] {
                 let cv = t.value[q], m1 = t.m1[q], m2 = t.m2[q]
                 let coefficient = L(cv * yb[m2]), cl = L(cv)

@@ -37,7 +37,7 @@ struct SolutionHistory: Equatable {
             }
             order = best
         } else {
-            order = 0
+            order = solutions.count  // the second solution allows a linear extrapolation
         }
         solutions.append(x)
         if solutions.count > Self.maxOrder + 1 { solutions.removeFirst() }

@@ -141,6 +141,7 @@ public final class SpinMultiNetPotential: Potential {
                 (output, tapes, memberEnergies) = committee.forward(geometries, moments: m)
                 target = constraint.project(output.spins)
                 let next = Self.largestDifference(target, m)
+                if debugIterations { print("spin", lastIterations.spins, residual, "->", next, "alpha", alpha, "order", spinHistory.order) }
                 if next > residual { alpha = max(alpha / 2, 1.0 / 64) }
                 residual = next
             }
@@ -160,6 +161,7 @@ public final class SpinMultiNetPotential: Potential {
                     lastIterations.adjoint += 1
                     let pass = committee.backward(tapes, energyCotangent: 1, spinCotangents: lambda)
                     let next = constraint.project(pass.mean.moments)
+                    if debugIterations { print("adjoint", lastIterations.adjoint, Self.largestDifference(next, lambda), "order", adjointHistory.order) }
                     if Self.largestDifference(next, lambda) < adjointTolerance {
                         grads = pass
                         adjointHistory.append(next)
@@ -196,6 +198,7 @@ public final class SpinMultiNetPotential: Potential {
     }
 
     /// max over atoms of |aᵢ − bᵢ|.
+    let debugIterations = ProcessInfo.processInfo.environment["SPINMD_DEBUG"] != nil
     static func largestDifference(_ a: [Vector3], _ b: [Vector3]) -> Double {
         var r = 0.0
         for i in a.indices { r = max(r, (a[i] - b[i]).norm) }
