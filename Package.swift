@@ -31,7 +31,12 @@ let package = Package(
         .target(
             name: "SpinMultiNet",
             dependencies: ["SpinMD", "COpenBLAS", .product(name: "Crypto", package: "swift-crypto")],
-            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+            swiftSettings: [
+                .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+                // NOTE: the network's SIMD kernels are generic over the channel lane and run
+                // 100× slower unspecialised; debug builds (the tests) optimise this module too.
+                .unsafeFlags(["-O"], .when(configuration: .debug)),
+            ]
         ),
         .executableTarget(
             name: "spinmd",

@@ -52,20 +52,25 @@ extension SpinMultiNetModel {
         for r in 0..<rows { let row = out + r * PC; for q in 0..<PC { row[q] += b2[q] } }
     }
 
-    /// The messages of one layer summed into each node: (nodeCount × F).
-    func convolve(layer: Int, features x: [Double], activated: [Double], tape: ModelTape) -> [Double] {
+    /// The messages of one layer summed into each node: (nodeCount × F). Also fills the radial
+    /// MLP's hidden pre-activations Z·W₁ᵀ + b₁ and their SiLU (pairs × H each) for the backward pass.
+    func convolve(layer: Int, features x: [Double], tape: ModelTape, hidden: inout [Double], activated: inout [Double]) -> [Double] {
         let geometry = tape.geometry, graph = geometry.graph
         let n = graph.nodeCount, F = featureSize, C = configuration.channels, P = paths.count, PC = P * C, Y = yCount
         let chunks = tape.pairChunks
+        let w1 = weights["layer\(layer).radial1.weight"]!, b1 = weights["layer\(layer).radial1.bias"]!
         let w2 = weights["layer\(layer).radial2.weight"]!, b2 = weights["layer\(layer).radial2.bias"]!
         let w2Single = precision == .mixed ? w2.map(Float.init) : []
         let inverseNeighbors = 1 / configuration.averageNeighbors
         let maxDimension = blocks.map(\.dimension).max()!
+        let Z = configuration.radialBasis + configuration.momentBasis
         var agg = [Double](repeating: 0, count: n * F)
         var extra = [Double](repeating: 0, count: max(0, chunks.count - 1) * n * F)
         withPathTables { t in
-        x.withUnsafeBufferPointer { xp in activated.withUnsafeBufferPointer { ap in w2.withUnsafeBufferPointer { w2p in b2.withUnsafeBufferPointer { b2p in
+        x.withUnsafeBufferPointer { xp in activated.withUnsafeMutableBufferPointer { ap in w2.withUnsafeBufferPointer { w2p in b2.withUnsafeBufferPointer { b2p in
         agg.withUnsafeMutableBufferPointer { aggp in extra.withUnsafeMutableBufferPointer { exp in
+        hidden.withUnsafeMutableBufferPointer { hp in tape.edgeInputs.withUnsafeBufferPointer { zp in
+        w1.withUnsafeBufferPointer { w1p in b1.withUnsafeBufferPointer { b1p in
         geometry.harmonics.withUnsafeBufferPointer { yp in geometry.pairEdges.withUnsafeBufferPointer { pe in
         graph.receivers.withUnsafeBufferPointer { rp in graph.senders.withUnsafeBufferPointer { sp in
             let H = configuration.hidden
@@ -80,7 +85,11 @@ extension SpinMultiNetModel {
                     let wb = wb.baseAddress!, fw = fw.baseAddress!, wxp = wxp.baseAddress!
                     for first in stride(from: chunks[c].lowerBound, to: chunks[c].upperBound, by: pairBlock) {
                         let rows = min(pairBlock, chunks[c].upperBound - first)
-                        edgeWeights(activated: ap.baseAddress! + first * H, rows: rows, w2: w2p.baseAddress!, b2: b2p.baseAddress!,
+                        // Hidden layer: Z·W₁ᵀ + b₁ and SiLU, then the edge weights.
+                        let h = hp.baseAddress! + first * H, a = ap.baseAddress! + first * H
+                        BLAS.gemm(zp.baseAddress! + first * Z, lda: Z, w1p.baseAddress!, ldb: Z, h, ldc: H, m: rows, n: H, k: Z, transposeB: true)
+                        for q in 0..<(rows * H) { h[q] += b1p[q % H]; a[q] = silu(h[q]) }
+                        edgeWeights(activated: a, rows: rows, w2: w2p.baseAddress!, b2: b2p.baseAddress!,
                                     out: wb, scratch: &scratch, w2Single: w2Single)
                         for r in 0..<rows {
                             let p = first + r
@@ -98,7 +107,7 @@ extension SpinMultiNetModel {
                     }
                 }}}
             }
-        }}}}}}}}}}}
+        }}}}}}}}}}}}}}}
         if chunks.count > 1 {
             for c in 1..<chunks.count {
                 let base = (c - 1) * n * F

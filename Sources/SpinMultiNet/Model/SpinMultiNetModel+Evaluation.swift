@@ -151,24 +151,22 @@ extension SpinMultiNetModel {
         tape.edgeInputs.withUnsafeMutableBufferPointer { zp in
         tape.couplingBasisDerivatives.withUnsafeMutableBufferPointer { dp in
         geometry.radial.withUnsafeBufferPointer { rp in
-            for p in 0..<pairs {
-                let k = Int(geometry.pairEdges[2 * p])
-                let z = zp.baseAddress! + p * (Nb + G)
-                z.update(from: rp.baseAddress! + p * Nb, count: Nb)
-                let q = coupling(moments[graph.receivers[k]], moments[graph.senders[k]]).q
-                edgeBasis.evaluate(q, values: z + Nb, derivatives: dp.baseAddress! + p * G)
+            executor.forEachSlice(of: pairs, grain: 1024) { range in
+                for p in range {
+                    let k = Int(geometry.pairEdges[2 * p])
+                    let z = zp.baseAddress! + p * (Nb + G)
+                    z.update(from: rp.baseAddress! + p * Nb, count: Nb)
+                    let q = coupling(moments[graph.receivers[k]], moments[graph.senders[k]]).q
+                    edgeBasis.evaluate(q, values: z + Nb, derivatives: dp.baseAddress! + p * G)
+                }
             }
         }}}
 
         // Interaction layers.
         for layer in 0..<c.layers {
             tape.layerInputs.append(x)
-            let w1 = weights["layer\(layer).radial1.weight"]!, b1 = weights["layer\(layer).radial1.bias"]!
-            // Hidden layer of the radial MLP for every pair: Z·W₁ᵀ + b₁, and its SiLU.
-            var hidden = BLAS.product(tape.edgeInputs, w1, m: pairs, n: H, k: Nb + G, transposeB: true, executor: executor)
-            var activated = [Double](repeating: 0, count: pairs * H)
-            for p in 0..<pairs { for q in 0..<H { hidden[p * H + q] += b1[q]; activated[p * H + q] = silu(hidden[p * H + q]) } }
-            let agg = convolve(layer: layer, features: x, activated: activated, tape: tape)
+            var hidden = [Double](repeating: 0, count: pairs * H), activated = hidden
+            let agg = convolve(layer: layer, features: x, tape: tape, hidden: &hidden, activated: &activated)
             tape.hidden.append(hidden)
             tape.activated.append(activated)
             tape.aggregates.append(agg)
@@ -235,22 +233,26 @@ extension SpinMultiNetModel {
     func gate(_ y: [Double], nodes n: Int) -> [Double] {
         let C = configuration.channels, F = featureSize
         var out = y
-        for i in 0..<n {
-            let s0 = i * F + blockOffsets[scalarBlock]
-            for (b, irrep) in blocks.enumerated() {
-                let base = i * F + blockOffsets[b], d = irrep.dimension
-                for ch in 0..<C {
-                    if irrep.isInvariant {
-                        out[base + ch] = silu(y[base + ch])
-                    } else if irrep.l == 0 {
-                        out[base + ch] = tanh(y[base + ch])
-                    } else {
-                        let g = sigmoid(y[s0 + ch])
-                        for m in 0..<d { out[base + m * C + ch] = y[base + m * C + ch] * g }
+        out.withUnsafeMutableBufferPointer { op in y.withUnsafeBufferPointer { yp in
+            executor.forEachSlice(of: n, grain: 64) { range in
+                for i in range {
+                    let s0 = i * F + blockOffsets[scalarBlock]
+                    for (b, irrep) in blocks.enumerated() {
+                        let base = i * F + blockOffsets[b], d = irrep.dimension
+                        for ch in 0..<C {
+                            if irrep.isInvariant {
+                                op[base + ch] = silu(yp[base + ch])
+                            } else if irrep.l == 0 {
+                                op[base + ch] = tanh(yp[base + ch])
+                            } else {
+                                let g = sigmoid(yp[s0 + ch])
+                                for m in 0..<d { op[base + m * C + ch] = yp[base + m * C + ch] * g }
+                            }
+                        }
                     }
                 }
             }
-        }
+        }}
         return out
     }
 

@@ -129,9 +129,10 @@ public final class SpinMultiNetPotential: Potential {
             var residual = Self.largestDifference(target, m)
             // NOTE: plain mixing for the spins: it only settles on stable fixed points, where
             // Anderson acceleration also finds unstable ones and can hop between branches from
-            // one MD step to the next (seen: 50× the NVE drift). The mixing is halved whenever
-            // the residual grows.
+            // one MD step to the next (seen: 50× the NVE drift). When the residual has doubled in
+            // five iterations (an oscillation the mixing is too strong for), the mixing is halved.
             var alpha = mixing
+            var residuals = [residual]
             while !(residual < tolerance) {
                 guard lastIterations.spins < maxIterations else {
                     throw SpinMDError.unsupported("SpinMultiNet spins did not converge in \(maxIterations) iterations (largest |S − m| \(residual) μB, tolerance \(tolerance) μB); raise 'max_iterations', lower 'mixing', or use \"spins\": \"fixed\"")
@@ -140,10 +141,12 @@ public final class SpinMultiNetPotential: Potential {
                 m = zip(m, target).map { $0 + alpha * ($1 - $0) }
                 (output, tapes, memberEnergies) = committee.forward(geometries, moments: m)
                 target = constraint.project(output.spins)
-                let next = Self.largestDifference(target, m)
-                if debugIterations { print("spin", lastIterations.spins, residual, "->", next, "alpha", alpha, "order", spinHistory.order) }
-                if next > residual { alpha = max(alpha / 2, 1.0 / 64) }
-                residual = next
+                residual = Self.largestDifference(target, m)
+                residuals.append(residual)
+                if residuals.count >= 6 && !(residual < 2 * residuals[residuals.count - 6]) && alpha > 1.0 / 64 {
+                    alpha /= 2
+                    residuals = [residual]
+                }
             }
             spinState = m
             // One more mixing step is the better estimate of m* for the next prediction.
@@ -161,7 +164,6 @@ public final class SpinMultiNetPotential: Potential {
                     lastIterations.adjoint += 1
                     let pass = committee.backward(tapes, energyCotangent: 1, spinCotangents: lambda)
                     let next = constraint.project(pass.mean.moments)
-                    if debugIterations { print("adjoint", lastIterations.adjoint, Self.largestDifference(next, lambda), "order", adjointHistory.order) }
                     if Self.largestDifference(next, lambda) < adjointTolerance {
                         grads = pass
                         adjointHistory.append(next)
@@ -198,7 +200,6 @@ public final class SpinMultiNetPotential: Potential {
     }
 
     /// max over atoms of |aᵢ − bᵢ|.
-    let debugIterations = ProcessInfo.processInfo.environment["SPINMD_DEBUG"] != nil
     static func largestDifference(_ a: [Vector3], _ b: [Vector3]) -> Double {
         var r = 0.0
         for i in a.indices { r = max(r, (a[i] - b[i]).norm) }
