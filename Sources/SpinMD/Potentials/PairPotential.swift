@@ -76,11 +76,16 @@ public final class PairPotential<F: PairFunction>: Potential {
                 let force = UnsafeMutableBufferPointer(rebasing: fbuf[(c * n)..<(c * n + n)])
                 force.initialize(repeating: .zero)
                 let atomic = wantAtomic ? UnsafeMutableBufferPointer(rebasing: abuf[(c * n)..<(c * n + n)]) : abuf
-                switch (wantVirial, wantAtomic) {
-                case (false, false): parts[c] = Self.kernel(fn, lists, chunks[c], force, atomic, Flags<No, No>.self)
-                case (true, false): parts[c] = Self.kernel(fn, lists, chunks[c], force, atomic, Flags<Yes, No>.self)
-                case (false, true): parts[c] = Self.kernel(fn, lists, chunks[c], force, atomic, Flags<No, Yes>.self)
-                case (true, true): parts[c] = Self.kernel(fn, lists, chunks[c], force, atomic, Flags<Yes, Yes>.self)
+                let uniform = fn.species.count == 1
+                switch (wantVirial, wantAtomic, uniform) {
+                case (false, false, true): parts[c] = Self.kernel(fn, lists, chunks[c], force, atomic, Flags<No, No, Yes>.self)
+                case (false, false, false): parts[c] = Self.kernel(fn, lists, chunks[c], force, atomic, Flags<No, No, No>.self)
+                case (true, false, true): parts[c] = Self.kernel(fn, lists, chunks[c], force, atomic, Flags<Yes, No, Yes>.self)
+                case (true, false, false): parts[c] = Self.kernel(fn, lists, chunks[c], force, atomic, Flags<Yes, No, No>.self)
+                case (false, true, true): parts[c] = Self.kernel(fn, lists, chunks[c], force, atomic, Flags<No, Yes, Yes>.self)
+                case (false, true, false): parts[c] = Self.kernel(fn, lists, chunks[c], force, atomic, Flags<No, Yes, No>.self)
+                case (true, true, true): parts[c] = Self.kernel(fn, lists, chunks[c], force, atomic, Flags<Yes, Yes, Yes>.self)
+                case (true, true, false): parts[c] = Self.kernel(fn, lists, chunks[c], force, atomic, Flags<Yes, Yes, No>.self)
                 }
             }
             executor.forEachChunk { c in
@@ -136,7 +141,6 @@ public final class PairPotential<F: PairFunction>: Potential {
                                                _ atomic: UnsafeMutableBufferPointer<Double>, _: Options.Type) -> Partial {
         let rc2 = fn.cutoff * fn.cutoff
         let typeCount = fn.species.count
-        let uniform = typeCount == 1
         let table = (0..<(typeCount * typeCount)).map { fn.coefficients($0 / typeCount, $0 % typeCount) }
         let far = Vector3(repeating: 2 * fn.cutoff)  // r² = 12 r_c², outside the cutoff
         var p = Partial()
@@ -146,6 +150,7 @@ public final class PairPotential<F: PairFunction>: Potential {
         let f = force.baseAddress!
         table.withUnsafeBufferPointer { tableBuffer in
         let tab = tableBuffer.baseAddress!
+        let c00 = tab[0]  // the only type pair when Options.Uniform.on
         for i in range {
             let ri = pos[i]
             let row = Int(ty[i]) * typeCount
@@ -154,8 +159,8 @@ public final class PairPotential<F: PairFunction>: Potential {
             @inline(__always) func pair2(_ j0: Int, _ d0: Vector3, _ j1: Int, _ d1: Vector3) {
                 let dx = SIMD2(d0.x, d1.x), dy = SIMD2(d0.y, d1.y), dz = SIMD2(d0.z, d1.z)
                 let r2 = dx * dx + dy * dy + dz * dz
-                let c0 = uniform ? tab[0] : tab[row + Int(ty[j0])]
-                let c1 = uniform ? tab[0] : tab[row + Int(ty[j1])]
+                let c0 = Options.Uniform.on ? c00 : tab[row + Int(ty[j0])]
+                let c1 = Options.Uniform.on ? c00 : tab[row + Int(ty[j1])]
                 var (u, fr) = F.evaluate2(r2: r2, c0, c1)
                 let outside = r2 .>= rc2
                 u.replace(with: 0, where: outside)
@@ -207,5 +212,7 @@ public final class PairPotential<F: PairFunction>: Potential {
 protocol KernelSwitch { static var on: Bool { get } }
 enum Yes: KernelSwitch { static var on: Bool { true } }
 enum No: KernelSwitch { static var on: Bool { false } }
-protocol KernelOptions { associatedtype Virial: KernelSwitch; associatedtype Atomic: KernelSwitch }
-enum Flags<V: KernelSwitch, A: KernelSwitch>: KernelOptions { typealias Virial = V; typealias Atomic = A }
+/// Virial: accumulate the virial; Atomic: per-atom energies; Uniform: one species, so the pair
+/// coefficients are loop constants instead of a per-neighbor table lookup.
+protocol KernelOptions { associatedtype Virial: KernelSwitch; associatedtype Atomic: KernelSwitch; associatedtype Uniform: KernelSwitch }
+enum Flags<V: KernelSwitch, A: KernelSwitch, U: KernelSwitch>: KernelOptions { typealias Virial = V; typealias Atomic = A; typealias Uniform = U }
