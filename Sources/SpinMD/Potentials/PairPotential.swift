@@ -53,7 +53,9 @@ public final class PairPotential<F: PairFunction>: Potential {
         let chunkCount = chunks.count
         // One flat buffer per chunk (zeroed by its own thread), reduced in chunk order in parallel
         // over atom slices: deterministic for a given thread count, no serial O(N) passes.
-        var forceBuffer = [Vector3](unsafeUninitializedCapacity: n * chunkCount) { _, count in count = n * chunkCount }
+        // One chunk (one thread) accumulates straight into the result.
+        let bufferCount = chunkCount > 1 ? n * chunkCount : 0
+        var forceBuffer = [Vector3](unsafeUninitializedCapacity: bufferCount) { _, count in count = bufferCount }
         var atomicBuffer = [Double](repeating: 0, count: wantAtomic ? n * chunkCount : 0)
         var partials = [Partial](repeating: Partial(), count: chunkCount)
         var forces = [Vector3](unsafeUninitializedCapacity: n) { _, count in count = n }
@@ -73,7 +75,7 @@ public final class PairPotential<F: PairFunction>: Potential {
             let lists = ListPointers(positions: pos, offsets: offsets, imageOffsets: imageOffsets, neighbors: neighbors,
                                      shiftIndices: shiftIndices, shifts: shifts, types: type)
             executor.forEachChunk { c in
-                let force = UnsafeMutableBufferPointer(rebasing: fbuf[(c * n)..<(c * n + n)])
+                let force = chunkCount == 1 ? out : UnsafeMutableBufferPointer(rebasing: fbuf[(c * n)..<(c * n + n)])
                 force.initialize(repeating: .zero)
                 let atomic = wantAtomic ? UnsafeMutableBufferPointer(rebasing: abuf[(c * n)..<(c * n + n)]) : abuf
                 let uniform = fn.species.count == 1
@@ -88,13 +90,13 @@ public final class PairPotential<F: PairFunction>: Potential {
                 case (true, true, false): parts[c] = Self.kernel(fn, lists, chunks[c], force, atomic, Flags<Yes, Yes, No>.self)
                 }
             }
-            executor.forEachChunk { c in
+            if chunkCount > 1 { executor.forEachChunk { c in
                 for i in (n * c / chunkCount)..<(n * (c + 1) / chunkCount) {
                     var f = fbuf[i]
                     for other in 1..<max(1, chunkCount) { f += fbuf[other * n + i] }
                     out[i] = f
                 }
-            }
+            } }
         }}}}}}}}}}}
 
         var atomic = [Double]()
