@@ -87,7 +87,10 @@ public struct CellListBuilder: Sendable {
         for b in 0..<totalBins { binStart[b + 1] += binStart[b] }
         var fill = binStart
         var binned = [Int32](repeating: 0, count: n)
-        for i in 0..<n { binned[fill[binOf[i]]] = Int32(i); fill[binOf[i]] += 1 }
+        var slot = [Int](repeating: 0, count: n)  // where atom i sits in `binned`
+        for i in 0..<n { binned[fill[binOf[i]]] = Int32(i); slot[i] = fill[binOf[i]]; fill[binOf[i]] += 1 }
+        var binOccupancy = 0
+        for b in 0..<totalBins { binOccupancy = max(binOccupancy, binStart[b + 1] - binStart[b]) }
 
         // Shift table: every integer translation that can occur, indexed directly.
         var bound = SIMD3<Int32>.zero
@@ -144,24 +147,45 @@ public struct CellListBuilder: Sendable {
         let r2 = radius * radius
         let zeroShift = shiftIndex(.zero)
 
+        // With every atom inside the cell (the usual case: the Verlet list wraps positions before
+        // a build), a candidate's translation is that of its stencil bin, so bins without a
+        // translation are scanned without a branch per candidate (about 3 in 4 candidates are
+        // rejected, unpredictably).
+        let unwrapped = image.contains { $0 != .zero }
+        let stencilBins = (2 * reach.x + 1) * (2 * reach.y + 1) * (2 * reach.z + 1)
+        let candidateBound = stencilBins * binOccupancy  // most candidates one atom can accept
+
         /// Neighbors of atoms `range`: flat arrays plus per-atom counts (same-image, total).
         func search(_ range: Range<Int>) -> (neighbors: [Int32], shifts: [Int32], sameImage: [Int], total: [Int]) {
-            var neighbors = [Int32](), shiftIndices = [Int32]()
-            neighbors.reserveCapacity(range.count * 40)
-            shiftIndices.reserveCapacity(range.count * 40)
+            var capacity = max(1024, range.count * 48, candidateBound)
+            var buffer = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+            var shiftBuffer = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+            defer { buffer.deallocate(); shiftBuffer.deallocate() }
+            var count = 0
             var sameImage = [Int](), total = [Int]()
             sameImage.reserveCapacity(range.count)
             total.reserveCapacity(range.count)
             var crossing: [(Int32, Int32)] = []
             let wx = 2 * reach.x + 1, wy = 2 * reach.y + 1, wz = 2 * reach.z + 1
+            binned.withUnsafeBufferPointer { binned in
+            binnedPositions.withUnsafeBufferPointer { binnedPositions in
+            binStart.withUnsafeBufferPointer { binStart in
             for i in range {
-                let start = neighbors.count
+                if count + candidateBound + crossing.count > capacity {
+                    let grown = max(2 * capacity, count + candidateBound + crossing.count)
+                    let b = UnsafeMutablePointer<Int32>.allocate(capacity: grown), s = UnsafeMutablePointer<Int32>.allocate(capacity: grown)
+                    b.update(from: buffer, count: count); s.update(from: shiftBuffer, count: count)
+                    buffer.deallocate(); shiftBuffer.deallocate()
+                    buffer = b; shiftBuffer = s; capacity = grown
+                }
+                let start = count
                 let b = binOf[i]
                 let bz = b % binCount.z, by = (b / binCount.z) % binCount.y, bx = b / (binCount.z * binCount.y)
                 let ri = wrapped[i]
                 // A half list visits only the half of the stencil with offset d ≥ 0 (lexicographic),
                 // and within the atom's own bin (d = 0) only atoms j > i: pair (i, j) is met from
                 // i through d exactly when it is met from j through −d, so each pair comes once.
+                // Atoms sit in their bin in index order, so j > i are those after i's slot.
                 let half = kind == .half
                 for ox in (half ? 0 : -reach.x)...reach.x {
                     let dx = bx * wx + ox + reach.x
@@ -181,16 +205,28 @@ public struct CellListBuilder: Sendable {
                             let l = SIMD3<Int32>(sx.lattice[dx], sy.lattice[dy], sz.lattice[dz])
                             let lshift = vxy + sz.vector[dz]
                             let sameBin = ox == 0 && oy == 0 && oz == 0
-                            for p in binStart[nb]..<binStart[nb + 1] {
+                            let first = sameBin && half ? slot[i] + 1 : binStart[nb]
+                            if !unwrapped && l == .zero {
+                                // Same image, no branch: store every candidate, keep those within r.
+                                let selfIndex = sameBin ? Int32(i) : -1  // a full list skips j = i
+                                for p in first..<binStart[nb + 1] {
+                                    let j = binned[p]
+                                    let d = binnedPositions[p] + lshift - ri
+                                    buffer[count] = j
+                                    count &+= (d.x * d.x + d.y * d.y + d.z * d.z <= r2 ? 1 : 0) & (j != selfIndex ? 1 : 0)  // no short-circuit branch
+                                }
+                                continue
+                            }
+                            for p in first..<binStart[nb + 1] {
                                 let j = Int(binned[p])
-                                if sameBin && (half ? j <= i : j == i) { continue }
+                                if sameBin && j == i { continue }
                                 let d = binnedPositions[p] + lshift - ri
                                 if d.x * d.x + d.y * d.y + d.z * d.z <= r2 {
                                     // Translation in terms of the caller's (unwrapped) positions.
                                     let k = shiftIndex(l &- image[j] &+ image[i])
                                     if k == zeroShift {
-                                        neighbors.append(Int32(j))
-                                        shiftIndices.append(k)
+                                        buffer[count] = Int32(j)
+                                        count += 1
                                     } else {
                                         crossing.append((Int32(j), k))
                                     }
@@ -199,11 +235,15 @@ public struct CellListBuilder: Sendable {
                         }
                     }
                 }
-                sameImage.append(neighbors.count - start)
-                for (j, k) in crossing { neighbors.append(j); shiftIndices.append(k) }
+                for q in start..<count { shiftBuffer[q] = zeroShift }
+                sameImage.append(count - start)
+                for (j, k) in crossing { buffer[count] = j; shiftBuffer[count] = k; count += 1 }
                 crossing.removeAll(keepingCapacity: true)
-                total.append(neighbors.count - start)
+                total.append(count - start)
             }
+            }}}
+            let neighbors = [Int32](UnsafeBufferPointer(start: buffer, count: count))
+            let shiftIndices = [Int32](UnsafeBufferPointer(start: shiftBuffer, count: count))
             return (neighbors, shiftIndices, sameImage, total)
         }
 

@@ -92,6 +92,22 @@ public struct LennardJones: PairFunction {
             return (energy * s, forceOverR * s - energy * ds / r)
         }
     }
+
+    /// Two pairs at once: `plain` and `shifted` in 2-wide SIMD (the same operations as the
+    /// scalar `evaluate`, so each lane is bitwise the scalar result), `smooth` lane by lane.
+    @inline(__always)
+    public static func evaluate2(r2: SIMD2<Double>, _ c0: Coefficients, _ c1: Coefficients) -> (energy: SIMD2<Double>, forceOverR: SIMD2<Double>) {
+        if c0.truncation == .smooth {
+            let a = evaluate(r2: r2[0], c0), b = evaluate(r2: r2[1], c1)
+            return (SIMD2(a.energy, b.energy), SIMD2(a.forceOverR, b.forceOverR))
+        }
+        let ir2 = 1 / r2
+        let ir6 = ir2 * ir2 * ir2
+        let a12 = SIMD2(c0.c12, c1.c12) * ir6, a6 = SIMD2(c0.c6, c1.c6)
+        let energy = (a12 - a6) * ir6 - SIMD2(c0.shift, c1.shift)  // shift is 0 for `plain`
+        let forceOverR = (12 * a12 - 6 * a6) * ir6 * ir2
+        return (energy, forceOverR)
+    }
 }
 
 @inline(__always) private func pow6(_ x: Double) -> Double { let x2 = x * x; return x2 * x2 * x2 }
