@@ -286,43 +286,33 @@ extension SpinMultiNetModel {
                                                 harmonics y: UnsafePointer<Double>, harmonicCotangent ybar: UnsafeMutablePointer<Double>,
                                                 weights w: UnsafePointer<Double>, scaledWeights fw: UnsafePointer<Double>,
                                                 weightCotangent wbar: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) -> Double {
-        var envelopeSum = L(0)
+        // Per coupling (m₁, m₂, m₃, c) of path p, with ā = ā[out(p), m₃] and x = x_in[m₁]:
+        //   W̄_p += f·c·Y_{m₂}·ā ⊙ x,   x̄[m₁] += c·Y_{m₂}·(f·W_p ⊙ ā),   Ȳ_{m₂} += c·⟨f·W_p ⊙ ā, x⟩,
+        // one group of channels at a time so the W̄ sum stays in registers.
+        var envelopeSum = 0.0
         let fl = L(f)
-        for p in 0..<P {
-            let a = abar + t.offsets[t.output[p]], xin = x + t.offsets[t.input[p]], xb = xbar + t.offsets[t.input[p]]
-            let d1 = t.dimensions[t.input[p]], l2 = t.l2[p], d2 = 2 * l2 + 1
-            let yb = y + l2 * l2
-            let u = scratch, yacc = scratch + d1 * C
-            for ch in stride(from: 0, to: (d1 + d2) * C, by: L.width) { L(0).store(u + ch) }
-            for q in t.start[p]..<t.start[p + 1] {
-                let cv = t.value[q], m1 = t.m1[q], m2 = t.m2[q]
-                let coefficient = L(cv * yb[m2]), cl = L(cv)
-                let ao = a + t.m3[q] * C, uo = u + m1 * C, xo = xin + m1 * C, yo = yacc + m2 * C
-                for ch in stride(from: 0, to: C, by: L.width) {
-                    let g = L.load(ao + ch)
-                    (L.load(uo + ch) + coefficient * g).store(uo + ch)
-                    (L.load(yo + ch) + cl * g * L.load(xo + ch)).store(yo + ch)
+        for g in stride(from: 0, to: C, by: L.width) {
+            var envelopeGroup = L(0)
+            for p in 0..<P {
+                let a = abar + t.offsets[t.output[p]] + g, xin = x + t.offsets[t.input[p]] + g, xb = xbar + t.offsets[t.input[p]] + g
+                let l2 = t.l2[p], yb = y + l2 * l2, yo = ybar + l2 * l2
+                let fwp = L.load(fw + p * C + g)
+                var weightGroup = L(0)
+                for q in t.start[p]..<t.start[p + 1] {
+                    let cv = t.value[q], m1 = t.m1[q] * C, m2 = t.m2[q]
+                    let coefficient = L(cv * yb[m2])
+                    let av = L.load(a + t.m3[q] * C), xv = L.load(xin + m1)
+                    let fwa = fwp * av
+                    weightGroup = weightGroup + coefficient * (av * xv)
+                    (L.load(xb + m1) + coefficient * fwa).store(xb + m1)
+                    yo[m2] += cv * (fwa * xv).sum
                 }
+                (L.load(wbar + p * C + g) + fl * weightGroup).store(wbar + p * C + g)
+                envelopeGroup = envelopeGroup + L.load(w + p * C + g) * weightGroup
             }
-            let wp = w + p * C, fwp = fw + p * C, wbp = wbar + p * C
-            for ch in stride(from: 0, to: C, by: L.width) {
-                var dot = L.load(u + ch) * L.load(xin + ch)
-                for m in 1..<max(1, d1) { dot = dot + L.load(u + m * C + ch) * L.load(xin + m * C + ch) }
-                (L.load(wbp + ch) + fl * dot).store(wbp + ch)
-                envelopeSum = envelopeSum + L.load(wp + ch) * dot
-            }
-            for m in 0..<d1 {
-                let uo = u + m * C, xo = xb + m * C
-                for ch in stride(from: 0, to: C, by: L.width) { (L.load(xo + ch) + L.load(fwp + ch) * L.load(uo + ch)).store(xo + ch) }
-            }
-            for m2 in 0..<d2 {
-                let yo = yacc + m2 * C
-                var s = L(0)
-                for ch in stride(from: 0, to: C, by: L.width) { s = s + L.load(fwp + ch) * L.load(yo + ch) }
-                ybar[l2 * l2 + m2] += s.sum
-            }
+            envelopeSum += envelopeGroup.sum
         }
-        return envelopeSum.sum
+        return envelopeSum
     }
 }
 

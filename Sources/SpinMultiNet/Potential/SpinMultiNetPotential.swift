@@ -180,7 +180,9 @@ public final class SpinMultiNetPotential: Potential {
             result.diagnostics = [Double(lastIterations.spins), Double(lastIterations.adjoint), Double(flippedAtoms.count)]
         }
         if request.contains(.atomicEnergies) { result.atomicEnergies = output.atomicEnergies }
-        let spins = constraint.project(output.spins)
+        // Collinear runs report moments along the axis; self-consistent runs report P·S (equal to
+        // m* within the tolerance); fixed vector input reports the model's S as it is.
+        let spins = constraint.scalarInput || mode != .fixed ? constraint.project(output.spins) : output.spins
         result.magneticMoments = constraint.scalarInput ? .collinear(spins.map { $0.dot(spinAxis) }) : .vector(spins)
         var memberForces: [[Vector3]] = []
         if let grads {
