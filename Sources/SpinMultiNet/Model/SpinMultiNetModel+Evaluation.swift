@@ -328,28 +328,32 @@ extension SpinMultiNetModel {
             let w1 = weights["layer\(layer).radial1.weight"]!, wl = weights["layer\(layer).linear.weight"]!
             // Gates.
             var ybar = [Double](repeating: 0, count: n * F)
-            for i in 0..<n {
-                let s0 = i * F + blockOffsets[scalarBlock]
-                for (b, irrep) in blocks.enumerated() {
-                    let base = i * F + blockOffsets[b], d = irrep.dimension
-                    for ch in 0..<C {
-                        if irrep.isInvariant {
-                            ybar[base + ch] += xbar[base + ch] * siluDerivative(y[base + ch])
-                        } else if irrep.l == 0 {
-                            let t = tanh(y[base + ch])
-                            ybar[base + ch] += xbar[base + ch] * (1 - t * t)
-                        } else {
-                            let g = sigmoid(y[s0 + ch])
-                            var dot = 0.0
-                            for m in 0..<d {
-                                ybar[base + m * C + ch] += xbar[base + m * C + ch] * g
-                                dot += xbar[base + m * C + ch] * y[base + m * C + ch]
+            ybar.withUnsafeMutableBufferPointer { ybar in xbar.withUnsafeBufferPointer { xbar in y.withUnsafeBufferPointer { y in
+                executor.forEachSlice(of: n, grain: 64) { range in
+                    for i in range {
+                        let s0 = i * F + blockOffsets[scalarBlock]
+                        for (b, irrep) in blocks.enumerated() {
+                            let base = i * F + blockOffsets[b], d = irrep.dimension
+                            for ch in 0..<C {
+                                if irrep.isInvariant {
+                                    ybar[base + ch] += xbar[base + ch] * siluDerivative(y[base + ch])
+                                } else if irrep.l == 0 {
+                                    let t = tanh(y[base + ch])
+                                    ybar[base + ch] += xbar[base + ch] * (1 - t * t)
+                                } else {
+                                    let g = sigmoid(y[s0 + ch])
+                                    var dot = 0.0
+                                    for m in 0..<d {
+                                        ybar[base + m * C + ch] += xbar[base + m * C + ch] * g
+                                        dot += xbar[base + m * C + ch] * y[base + m * C + ch]
+                                    }
+                                    ybar[s0 + ch] += dot * g * (1 - g)
+                                }
                             }
-                            ybar[s0 + ch] += dot * g * (1 - g)
                         }
                     }
                 }
-            }
+            }}}
             // Residual and channel mixing: y = x + W·agg, so x̄ = ȳ and āgg = Wᵀ·ȳ per block.
             var aggbar = [Double](repeating: 0, count: n * F)
             var wlbar = [Double](repeating: 0, count: wantWeights ? wl.count : 0)
