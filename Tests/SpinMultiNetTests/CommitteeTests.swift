@@ -64,12 +64,7 @@ final class CommitteeTests: XCTestCase {
         guard case let .collinear(moments)? = r.magneticMoments else { return XCTFail("collinear in, collinear out") }
         XCTAssertGreaterThan(p.lastIterations.spins, 2)
         XCTAssertGreaterThan(abs(moments[0]), 0.5, "a non-trivial fixed point of the mean map")
-        var check = FiniteDifferenceCheck()
-        check.displacement = 1e-4
-        check.strain = 1e-5
-        let report = try check.run(p, s)
-        XCTAssertLessThan(report.maxForceError, 2e-6 * max(1, report.maxForce), "\(report)")
-        XCTAssertLessThan(report.maxVirialError!, 2e-5 * max(1, report.maxVirial!), "\(report)")
+        try TestModels.assertTotalDerivatives(p, s)
     }
 
     func testCommitteeFileRoundTripAndErrors() throws {

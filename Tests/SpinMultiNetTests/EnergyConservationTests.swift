@@ -14,21 +14,11 @@ final class EnergyConservationTests: XCTestCase {
         let start = try TestModels.nio(repeats: 3, rattle: 0.02)
         let model = try TestModels.magneticModel()
         func run(_ mode: SpinMode) throws -> (maxDeviation: Double, drift: Double, flips: Int) {
-            var s = start
-            var g = SeededGenerator(seed: 5)
-            MaxwellBoltzmann.assign(to: &s, temperature: 100, generator: &g)
             let potential = SpinMultiNetPotential(model: model, mode: mode)
-            let evaluator = ForceEvaluator(potential: potential, skin: 0.5)
-            let integrator = NVEIntegrator(timestep: 1)
-            var watch = Stopwatch()
-            var result = try evaluator.compute(&s, request: EvaluationRequest.energyAndForces)
-            var energies = [result.energy + s.kineticEnergy]
-            for k in 1...300 {
-                do {
-                    result = try integrator.step(&s, current: result, evaluator: evaluator, request: EvaluationRequest.energyAndForces, stepIndex: k, stopwatch: &watch)
-                } catch { print("FAILED at step", k, potential.lastIterations); throw error }
-                energies.append(result.energy + s.kineticEnergy)
-            }
+            let energies: [Double]
+            do {
+                energies = try Self.nveEnergies(potential, start: start, temperature: 100, seed: 5, steps: 300)
+            } catch { print("FAILED", potential.lastIterations); throw error }
             let e0 = energies[0]
             let head = energies.prefix(50).reduce(0, +) / 50, tail = energies.suffix(50).reduce(0, +) / 50
             return (energies.map { abs($0 - e0) }.max()!, abs(tail - head), potential.flippedAtoms.count)
@@ -53,28 +43,34 @@ final class EnergyConservationTests: XCTestCase {
         committee.executor = ParallelExecutor()
         let start = try ExtendedXYZ.read(path: inputs.appendingPathComponent("structures/nio-afm2-64.extxyz").path)[0].system
         func run(_ mode: SpinMode) throws -> (maxDeviation: Double, driftPerPicosecond: Double) {
-            var s = start
-            var g = SeededGenerator(seed: 7)
-            MaxwellBoltzmann.assign(to: &s, temperature: 300, generator: &g)
-            let potential = SpinMultiNetPotential(committee: committee, mode: mode)
-            let evaluator = ForceEvaluator(potential: potential, skin: 0.5)
-            let integrator = NVEIntegrator(timestep: 1)
-            var watch = Stopwatch()
-            var result = try evaluator.compute(&s, request: EvaluationRequest.energyAndForces)
-            var energies = [result.energy + s.kineticEnergy]
-            for k in 1...steps {
-                result = try integrator.step(&s, current: result, evaluator: evaluator, request: EvaluationRequest.energyAndForces, stepIndex: k, stopwatch: &watch)
-                energies.append(result.energy + s.kineticEnergy)
-            }
+            let energies = try Self.nveEnergies(SpinMultiNetPotential(committee: committee, mode: mode), start: start, temperature: 300, seed: 7, steps: steps)
             // Least-squares slope of E(t) [eV/fs] → per atom per ps.
             let n = Double(energies.count), tMean = (n - 1) / 2, eMean = energies.reduce(0, +) / n
             var sxy = 0.0, sxx = 0.0
             for (t, e) in energies.enumerated() { sxy += (Double(t) - tMean) * (e - eMean); sxx += (Double(t) - tMean) * (Double(t) - tMean) }
-            return (energies.map { abs($0 - energies[0]) }.max()!, sxy / sxx * 1000 / Double(s.atomCount))
+            return (energies.map { abs($0 - energies[0]) }.max()!, sxy / sxx * 1000 / Double(start.atomCount))
         }
         let fixed = try run(.fixed), selfConsistent = try run(.defaultSelfConsistent)
         let atoms = Double(start.atomCount)
         print("NVE 64-atom NiO at 300 K, \(steps) steps of 1 fs, shipped committee: fixed max|ΔE| \(1000 * fixed.maxDeviation / atoms) meV/atom, drift \(1000 * fixed.driftPerPicosecond) meV/atom/ps; self-consistent max|ΔE| \(1000 * selfConsistent.maxDeviation / atoms) meV/atom, drift \(1000 * selfConsistent.driftPerPicosecond) meV/atom/ps")
         XCTAssertLessThanOrEqual(selfConsistent.maxDeviation, 1.2 * fixed.maxDeviation + 1e-4 * atoms)
+    }
+
+    /// Total energy [eV] at every step of an NVE run (Δt = 1 fs) of `start` with Maxwell–Boltzmann
+    /// velocities at `temperature` [K].
+    static func nveEnergies(_ potential: SpinMultiNetPotential, start: AtomicSystem, temperature: Double, seed: UInt64, steps: Int) throws -> [Double] {
+        var s = start
+        var g = SeededGenerator(seed: seed)
+        MaxwellBoltzmann.assign(to: &s, temperature: temperature, generator: &g)
+        let evaluator = ForceEvaluator(potential: potential, skin: 0.5)
+        let integrator = NVEIntegrator(timestep: 1)
+        var watch = Stopwatch()
+        var result = try evaluator.compute(&s, request: EvaluationRequest.energyAndForces)
+        var energies = [result.energy + s.kineticEnergy]
+        for k in 1...steps {
+            result = try integrator.step(&s, current: result, evaluator: evaluator, request: EvaluationRequest.energyAndForces, stepIndex: k, stopwatch: &watch)
+            energies.append(result.energy + s.kineticEnergy)
+        }
+        return energies
     }
 }

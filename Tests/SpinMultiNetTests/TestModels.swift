@@ -1,3 +1,4 @@
+import XCTest
 import SpinMD
 @testable import SpinMultiNet
 
@@ -61,4 +62,16 @@ enum TestModels {
         return s
     }
 
+    /// Self-consistent forces and virial against finite differences of E(R, m*(R)): steps of
+    /// 10⁻⁴ Å and 10⁻⁵ strain keep the spins' convergence noise below the step.
+    @discardableResult
+    static func assertTotalDerivatives(_ p: SpinMultiNetPotential, _ s: AtomicSystem, file: StaticString = #filePath, line: UInt = #line) throws -> FiniteDifferenceCheck.Report {
+        var check = FiniteDifferenceCheck()
+        check.displacement = 1e-4
+        check.strain = 1e-5
+        let report = try check.run(p, s)
+        XCTAssertLessThan(report.maxForceError, 2e-6 * max(1, report.maxForce), "\(report)", file: file, line: line)
+        XCTAssertLessThan(report.maxVirialError!, 2e-5 * max(1, report.maxVirial!), "\(report)", file: file, line: line)
+        return report
+    }
 }

@@ -27,13 +27,7 @@ struct GaussianBasis: Sendable {
     /// Values and derivatives d/dx.
     func evaluate(_ x: Double) -> (values: [Double], derivatives: [Double]) {
         var v = [Double](repeating: 0, count: centers.count), d = v
-        let inv = 1 / (width * width)
-        for k in centers.indices {
-            let t = x - centers[k]
-            let g = exp(-0.5 * t * t * inv)
-            v[k] = g
-            d[k] = -t * inv * g
-        }
+        v.withUnsafeMutableBufferPointer { vp in d.withUnsafeMutableBufferPointer { dp in evaluate(x, values: vp.baseAddress!, derivatives: dp.baseAddress!) } }
         return (v, d)
     }
 }

@@ -69,12 +69,8 @@ public final class SpinMultiNetCommittee {
         set { for m in members { m.precision = newValue } }
     }
 
-    /// The mean of the members' forward passes, each member's tape and each member's energy [eV].
-    public func forward(_ graph: ModelGraph, moments: [Vector3]) -> (output: ModelOutput, tapes: [ModelTape], energies: [Double]) {
-        forward(geometries(graph), moments: moments)
-    }
-
-    /// The same on prepared geometries (`geometries(_:)`, one per member).
+    /// The mean of the members' forward passes on prepared geometries (`geometries(_:)`, one
+    /// per member), each member's tape and each member's energy [eV].
     public func forward(_ geometries: [EdgeGeometry], moments: [Vector3]) -> (output: ModelOutput, tapes: [ModelTape], energies: [Double]) {
         let passes = members.indices.map { members[$0].forward(geometries[$0], moments: moments) }
         guard members.count > 1 else { return (passes[0].0, [passes[0].1], [passes[0].0.energy]) }

@@ -99,7 +99,7 @@ extension SpinMultiNetModel {
                             for side in 0..<2 {
                                 let k = Int(pe[2 * p + side])
                                 if k < 0 { continue }
-                                Self.messageForward(t, paths: P, channels: C, features: F,
+                                Self.messageForward(t, paths: P, channels: C,
                                                     sender: xp.baseAddress! + sp[k] * F, receiver: out + rp[k] * F,
                                                     harmonics: yp.baseAddress! + k * Y, scaledWeights: fw, scratch: wxp)
                             }
@@ -108,19 +108,22 @@ extension SpinMultiNetModel {
                 }}}
             }
         }}}}}}}}}}}}}}}
-        if chunks.count > 1 {
-            for c in 1..<chunks.count {
-                let base = (c - 1) * n * F
-                for q in 0..<(n * F) { agg[q] += extra[base + q] }
-            }
-        }
+        Self.addThreadBuffers(extra, into: &agg)
         return agg
+    }
+
+    /// Adds the node buffers of threads 1, 2, … (each `total.count` long, back to back) into
+    /// `total` (thread 0's), in thread order.
+    static func addThreadBuffers(_ extra: [Double], into total: inout [Double]) {
+        for base in stride(from: 0, to: extra.count, by: max(1, total.count)) {
+            for q in total.indices { total[q] += extra[base + q] }
+        }
     }
 
     /// One directed edge's messages into its receiver: for every path p,
     /// out[m₃] += Σ C·Y_{m₂} · (f·W_p ⊙ x_in[m₁]).
     @inline(__always)
-    static func messageForward(_ t: PathTables, paths P: Int, channels C: Int, features F: Int,
+    static func messageForward(_ t: PathTables, paths P: Int, channels C: Int,
                                sender x: UnsafePointer<Double>, receiver out: UnsafeMutablePointer<Double>,
                                harmonics y: UnsafePointer<Double>, scaledWeights fw: UnsafePointer<Double>, scratch wx: UnsafeMutablePointer<Double>) {
         if C == 16 {
@@ -168,7 +171,6 @@ extension SpinMultiNetModel {
         let w2 = weights["layer\(layer).radial2.weight"]!, b2 = weights["layer\(layer).radial2.bias"]!
         let w2Single = precision == .mixed ? w2.map(Float.init) : []
         let inverseNeighbors = 1 / configuration.averageNeighbors
-        let maxDimension = blocks.map(\.dimension).max()!
         let wantWeights = accumulate != nil
         var hbar = [Double](repeating: 0, count: pairs * H)
         var extra = [Double](repeating: 0, count: max(0, chunks.count - 1) * n * F)
@@ -190,11 +192,10 @@ extension SpinMultiNetModel {
                 var weightsBar = [Double](repeating: 0, count: pairBlock * PC)
                 var activatedBar = [Double](repeating: 0, count: pairBlock * H)
                 var scaled = [Double](repeating: 0, count: PC)
-                var work = [Double](repeating: 0, count: (2 * maxDimension + 2 * yCount) * C)
                 var scratch: [Float] = []
                 weightsBlock.withUnsafeMutableBufferPointer { wb in weightsBar.withUnsafeMutableBufferPointer { wbar in
-                activatedBar.withUnsafeMutableBufferPointer { abar in scaled.withUnsafeMutableBufferPointer { fw in work.withUnsafeMutableBufferPointer { wk in
-                    let wb = wb.baseAddress!, wbar = wbar.baseAddress!, abar = abar.baseAddress!, fw = fw.baseAddress!, wk = wk.baseAddress!
+                activatedBar.withUnsafeMutableBufferPointer { abar in scaled.withUnsafeMutableBufferPointer { fw in
+                    let wb = wb.baseAddress!, wbar = wbar.baseAddress!, abar = abar.baseAddress!, fw = fw.baseAddress!
                     for first in stride(from: chunks[c].lowerBound, to: chunks[c].upperBound, by: pairBlock) {
                         let rows = min(pairBlock, chunks[c].upperBound - first)
                         edgeWeights(activated: ap.baseAddress! + first * H, rows: rows, w2: w2p.baseAddress!, b2: b2p.baseAddress!,
@@ -209,11 +210,11 @@ extension SpinMultiNetModel {
                             for side in 0..<2 {
                                 let k = Int(pe[2 * p + side])
                                 if k < 0 { continue }
-                                envelopeSum += Self.messageBackward(t, paths: P, channels: C, yCount: Y, envelope: f,
+                                envelopeSum += Self.messageBackward(t, paths: P, channels: C, envelope: f,
                                                                     receiverCotangent: abp.baseAddress! + rp[k] * F,
                                                                     sender: xp.baseAddress! + sp[k] * F, senderCotangent: xout + sp[k] * F,
                                                                     harmonics: yp.baseAddress! + k * Y, harmonicCotangent: ybp.baseAddress! + k * Y,
-                                                                    weights: w, scaledWeights: fw, weightCotangent: wbar + r * PC, scratch: wk)
+                                                                    weights: w, scaledWeights: fw, weightCotangent: wbar + r * PC)
                             }
                             fbp[p] += envelopeSum * inverseNeighbors
                         }
@@ -231,15 +232,10 @@ extension SpinMultiNetModel {
                             for r in 0..<rows { for q in 0..<PC { bb[q] += wbar[r * PC + q] } }
                         }
                     }
-                }}}}}
+                }}}}
             }
         }}}}}}}}}}}}}}}}}}
-        if chunks.count > 1 {
-            for c in 1..<chunks.count {
-                let base = (c - 1) * n * F
-                for q in 0..<(n * F) { xbar[q] += extra[base + q] }
-            }
-        }
+        Self.addThreadBuffers(extra, into: &xbar)
         if let accumulate {
             var w2Total = Array(w2bar[0..<(PC * H)]), b2Total = Array(b2bar[0..<PC])
             for c in 1..<max(1, chunks.count) {
@@ -257,26 +253,26 @@ extension SpinMultiNetModel {
     /// Ȳ_{m₂} += Σ C·⟨f·W ⊙ ā[m₃], x_in[m₁]⟩, and returns Σ_p ⟨W, Σ_{m₁} u ⊙ x_in⟩ (the cotangent
     /// of f before the 1/n̄ factor).
     @inline(__always)
-    static func messageBackward(_ t: PathTables, paths P: Int, channels C: Int, yCount: Int, envelope f: Double,
+    static func messageBackward(_ t: PathTables, paths P: Int, channels C: Int, envelope f: Double,
                                 receiverCotangent abar: UnsafePointer<Double>, sender x: UnsafePointer<Double>,
                                 senderCotangent xbar: UnsafeMutablePointer<Double>,
                                 harmonics y: UnsafePointer<Double>, harmonicCotangent ybar: UnsafeMutablePointer<Double>,
                                 weights w: UnsafePointer<Double>, scaledWeights fw: UnsafePointer<Double>,
-                                weightCotangent wbar: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) -> Double {
+                                weightCotangent wbar: UnsafeMutablePointer<Double>) -> Double {
         if C == 16 {
             return messageBackward(SIMD16<Double>.self, t, paths: P, channels: C, envelope: f, receiverCotangent: abar, sender: x, senderCotangent: xbar,
-                                   harmonics: y, harmonicCotangent: ybar, weights: w, scaledWeights: fw, weightCotangent: wbar, scratch: scratch)
+                                   harmonics: y, harmonicCotangent: ybar, weights: w, scaledWeights: fw, weightCotangent: wbar)
         }
         if C == 8 {
             return messageBackward(SIMD8<Double>.self, t, paths: P, channels: C, envelope: f, receiverCotangent: abar, sender: x, senderCotangent: xbar,
-                                   harmonics: y, harmonicCotangent: ybar, weights: w, scaledWeights: fw, weightCotangent: wbar, scratch: scratch)
+                                   harmonics: y, harmonicCotangent: ybar, weights: w, scaledWeights: fw, weightCotangent: wbar)
         }
         if C % 4 == 0 {
             return messageBackward(SIMD4<Double>.self, t, paths: P, channels: C, envelope: f, receiverCotangent: abar, sender: x, senderCotangent: xbar,
-                                   harmonics: y, harmonicCotangent: ybar, weights: w, scaledWeights: fw, weightCotangent: wbar, scratch: scratch)
+                                   harmonics: y, harmonicCotangent: ybar, weights: w, scaledWeights: fw, weightCotangent: wbar)
         }
         return messageBackward(Double.self, t, paths: P, channels: C, envelope: f, receiverCotangent: abar, sender: x, senderCotangent: xbar,
-                               harmonics: y, harmonicCotangent: ybar, weights: w, scaledWeights: fw, weightCotangent: wbar, scratch: scratch)
+                               harmonics: y, harmonicCotangent: ybar, weights: w, scaledWeights: fw, weightCotangent: wbar)
     }
 
     @inline(__always)
@@ -285,7 +281,7 @@ extension SpinMultiNetModel {
                                                 senderCotangent xbar: UnsafeMutablePointer<Double>,
                                                 harmonics y: UnsafePointer<Double>, harmonicCotangent ybar: UnsafeMutablePointer<Double>,
                                                 weights w: UnsafePointer<Double>, scaledWeights fw: UnsafePointer<Double>,
-                                                weightCotangent wbar: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) -> Double {
+                                                weightCotangent wbar: UnsafeMutablePointer<Double>) -> Double {
         // Per coupling (m₁, m₂, m₃, c) of path p, with ā = ā[out(p), m₃] and x = x_in[m₁]:
         //   W̄_p += f·c·Y_{m₂}·ā ⊙ x,   x̄[m₁] += c·Y_{m₂}·(f·W_p ⊙ ā),   Ȳ_{m₂} += c·⟨f·W_p ⊙ ā, x⟩,
         // one group of channels at a time so the W̄ sum stays in registers.
@@ -335,26 +331,14 @@ extension Double: ChannelLane {
     var sum: Double { self }
 }
 
-extension SIMD4<Double>: ChannelLane {
-    static var width: Int { 4 }
+extension ChannelLane where Self: SIMD, Scalar == Double {
+    @inline(__always) static var width: Int { scalarCount }
     @inline(__always) init(_ value: Double) { self.init(repeating: value) }
     @inline(__always) static func load(_ p: UnsafePointer<Double>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
     @inline(__always) func store(_ p: UnsafeMutablePointer<Double>) { UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
     var sum: Double { self.sum() }
 }
 
-extension SIMD8<Double>: ChannelLane {
-    static var width: Int { 8 }
-    @inline(__always) init(_ value: Double) { self.init(repeating: value) }
-    @inline(__always) static func load(_ p: UnsafePointer<Double>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
-    @inline(__always) func store(_ p: UnsafeMutablePointer<Double>) { UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
-    var sum: Double { self.sum() }
-}
-
-extension SIMD16<Double>: ChannelLane {
-    static var width: Int { 16 }
-    @inline(__always) init(_ value: Double) { self.init(repeating: value) }
-    @inline(__always) static func load(_ p: UnsafePointer<Double>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
-    @inline(__always) func store(_ p: UnsafeMutablePointer<Double>) { UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
-    var sum: Double { self.sum() }
-}
+extension SIMD4<Double>: ChannelLane {}
+extension SIMD8<Double>: ChannelLane {}
+extension SIMD16<Double>: ChannelLane {}
