@@ -1,5 +1,26 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// The CPU the Swift targets are compiled for: `SPINMD_TARGET_CPU` (an LLVM CPU name, or `generic`
+/// for a binary that runs on any x86-64), else the build machine's vector level on x86-64 Linux.
+///
+/// NOTE: the network's tensor products run on SIMD8/SIMD16 lanes of Double; compiled for AVX-512
+/// they run 1.3× (1 thread) and 1.4× (2 threads) faster than for baseline x86-64 (512-atom NiO,
+/// one member, fixed spins; docs/performance.md). A binary built this way needs a CPU with the
+/// same vector units: build with SPINMD_TARGET_CPU=generic to move it to other machines.
+func targetCPU() -> String? {
+    if let cpu = ProcessInfo.processInfo.environment["SPINMD_TARGET_CPU"] { return cpu == "generic" ? nil : cpu }
+    #if os(Linux) && arch(x86_64)
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
+    let flags = Set(line.split(separator: " ").map(String.init))
+    if ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains) { return "skylake-avx512" }
+    if ["avx2", "fma", "bmi2", "movbe", "f16c"].allSatisfy(flags.contains) { return "haswell" }
+    #endif
+    return nil
+}
+let cpuFlags: [SwiftSetting] = targetCPU().map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
 
 let package = Package(
     name: "spinmd",
@@ -21,7 +42,7 @@ let package = Package(
         .target(
             name: "SpinMD",
             dependencies: ["CNetCDF"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))] + cpuFlags
         ),
         .systemLibrary(
             name: "COpenBLAS",
@@ -36,7 +57,7 @@ let package = Package(
                 // NOTE: the network's SIMD kernels are generic over the channel lane and run
                 // 100× slower unspecialised; debug builds (the tests) optimise this module too.
                 .unsafeFlags(["-O"], .when(configuration: .debug)),
-            ]
+            ] + cpuFlags
         ),
         .executableTarget(
             name: "spinmd",
