@@ -31,7 +31,8 @@ public final class EdgeGeometry: @unchecked Sendable {
 
     public var harmonicCount: Int { (lMax + 1) * (lMax + 1) }
 
-    public init(graph: ModelGraph, lMax: Int, radialBasis: RadialBasis) {
+    /// Pairs are found serially; the radial basis and harmonics are computed on `executor`'s threads.
+    public init(graph: ModelGraph, lMax: Int, radialBasis: RadialBasis, executor: ParallelExecutor = ParallelExecutor(threads: 1)) {
         self.graph = graph
         self.lMax = lMax
         radialCount = radialBasis.count
@@ -67,12 +68,20 @@ public final class EdgeGeometry: @unchecked Sendable {
         var lengths = [Double](repeating: 0, count: pairCount)
         var radial = [Double](repeating: 0, count: pairCount * Nb), radialDerivatives = radial
         var envelope = [Double](repeating: 0, count: pairCount), envelopeDerivative = envelope
-        radial.withUnsafeMutableBufferPointer { rp in
-            radialDerivatives.withUnsafeMutableBufferPointer { dp in
-                for p in 0..<pairCount {
-                    let r = graph.vectors[Int(pairs[2 * p])].norm
-                    lengths[p] = r
-                    (envelope[p], envelopeDerivative[p]) = radialBasis.evaluate(r, values: rp.baseAddress! + p * Nb, derivatives: dp.baseAddress! + p * Nb)
+        lengths.withUnsafeMutableBufferPointer { lp in
+            envelope.withUnsafeMutableBufferPointer { fp in
+                envelopeDerivative.withUnsafeMutableBufferPointer { dfp in
+                    radial.withUnsafeMutableBufferPointer { rp in
+                        radialDerivatives.withUnsafeMutableBufferPointer { dp in
+                            executor.forEachSlice(of: pairCount, grain: 512) { range in
+                                for p in range {
+                                    let r = graph.vectors[Int(pairs[2 * p])].norm
+                                    lp[p] = r
+                                    (fp[p], dfp[p]) = radialBasis.evaluate(r, values: rp.baseAddress! + p * Nb, derivatives: dp.baseAddress! + p * Nb)
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -86,7 +95,9 @@ public final class EdgeGeometry: @unchecked Sendable {
         let sh = SphericalHarmonics(lMax: lMax)
         harmonics.withUnsafeMutableBufferPointer { hp in
             gradients.withUnsafeMutableBufferPointer { gp in
-                for k in 0..<e { sh.evaluate(graph.vectors[k], values: hp.baseAddress! + k * Y, gradients: gp.baseAddress! + k * Y) }
+                executor.forEachSlice(of: e, grain: 1024) { range in
+                    for k in range { sh.evaluate(graph.vectors[k], values: hp.baseAddress! + k * Y, gradients: gp.baseAddress! + k * Y) }
+                }
             }
         }
         self.harmonics = harmonics

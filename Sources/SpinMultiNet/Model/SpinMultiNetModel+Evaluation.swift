@@ -93,7 +93,7 @@ extension SpinMultiNetModel {
     /// The geometry-only features of `graph` for this model (share them between spin iterations
     /// and between members with the same `lMax`, Bessel count and cutoff).
     public func geometry(_ graph: ModelGraph) -> EdgeGeometry {
-        EdgeGeometry(graph: graph, lMax: configuration.lMax, radialBasis: radial)
+        EdgeGeometry(graph: graph, lMax: configuration.lMax, radialBasis: radial, executor: executor)
     }
 
     /// True when `geometry` was built for this model's harmonics and radial basis.
