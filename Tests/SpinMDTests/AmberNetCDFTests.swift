@@ -90,7 +90,13 @@ final class AmberNetCDFTests: XCTestCase {
         XCTAssertThrowsError(try AmberTrajectoryWriter(creating: file, system: s, content: content, trigger: Trigger(every: 1), overwrite: false, title: "t")) {
             XCTAssertTrue("\($0)".contains("exists"), "\($0)")
         }
-        let resumed = try AmberTrajectoryWriter(appendingTo: file, system: s, content: content, trigger: Trigger(every: 1), after: 4.0)
+        let resumed = try AmberTrajectoryWriter(appendingTo: file, system: s, content: content, trigger: Trigger(every: 1))
+        XCTAssertEqual(resumed.frameCount, 5, "reopened after its last frame")
+        XCTAssertThrowsError(try resumed.restore(from: CheckpointSection(words: ["frames": [6]]))) {
+            XCTAssertTrue("\($0)".contains("fewer than the 6 the checkpoint covers"), "\($0)")
+        }
+        XCTAssertThrowsError(try resumed.restore(from: nil))
+        try resumed.restore(from: CheckpointSection(words: ["frames": [3]]))
         XCTAssertEqual(resumed.frameCount, 3, "frames at 0, 2, 4 fs are kept")
         var moved = s
         moved.positions[0].x += 0.5
@@ -102,29 +108,26 @@ final class AmberNetCDFTests: XCTestCase {
         XCTAssertNotEqual(try r.frame(3).positions[0], try r.frame(4).positions[0])
         // Another system, or other options: refused.
         let other = Fixtures.argonCrystal(repeats: 1)
-        XCTAssertThrowsError(try AmberTrajectoryWriter(appendingTo: file, system: other, content: content, trigger: Trigger(every: 1), after: 0)) {
+        XCTAssertThrowsError(try AmberTrajectoryWriter(appendingTo: file, system: other, content: content, trigger: Trigger(every: 1))) {
             XCTAssertTrue("\($0)".contains("holds other species than the system; it belongs to another run"), "\($0)")
         }
-        XCTAssertThrowsError(try AmberTrajectoryWriter(appendingTo: file, system: s, content: .init(velocities: true, forces: true), trigger: Trigger(every: 1), after: 0))
+        XCTAssertThrowsError(try AmberTrajectoryWriter(appendingTo: file, system: s, content: .init(velocities: true, forces: true), trigger: Trigger(every: 1)))
     }
 
     func testCheckpointRoundTripIsBitExactAndTruncationIsDetected() throws {
         var s = system()
         s.initialMagneticMoments = .vector([Vector3(0, 0, 2), Vector3(0, 0, -2), .zero, .zero])
         var c = Checkpoint(step: 1234, time: 2468.000000001, system: s)
-        c.thermostatPositions = [0.1, -0.2, 1e-300]
-        c.thermostatVelocities = [.pi, -.ulpOfOne, 0]
-        var g = SeededGenerator(seed: 5)
-        _ = g.next()
-        c.generator = g
-        c.neighborReferencePositions = s.positions.map { $0 + Vector3(1e-17, 0, 0) }
-        c.neighborReferenceCell = s.cell
-        c.arrays["spins"] = [1.75, -1.75]
+        c.sections["integrator"] = CheckpointSection(arrays: ["thermostat_positions": [0.1, -0.2, 1e-300], "thermostat_velocities": [.pi, -.ulpOfOne, 0]])
+        c.sections["generator"] = CheckpointSection(words: ["xoshiro256": [.max, 0, 1 << 63, 12345]])
+        c.sections["output.thermo.tsv"] = CheckpointSection(words: ["length": [987_654_321_012]])
+        c.sections["potential"] = CheckpointSection(arrays: ["spin_history": [1.75, -1.75, .nan, -0.0], "empty": []])
         try c.write(to: path("c.spinmd"))
         let back = try Checkpoint.read(path: path("c.spinmd"))
         XCTAssertEqual(back, c)
         XCTAssertEqual(back.system.initialMagneticMoments, s.initialMagneticMoments)
         XCTAssertEqual(back.system.masses, s.masses)
+        XCTAssertEqual(back.sections["potential"]!.arrays["spin_history"]!.map(\.bitPattern), [1.75, -1.75, .nan, -0.0].map(\.bitPattern))
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path("c.spinmd")))
         XCTAssertThrowsError(try Checkpoint.decode([UInt8](bytes.prefix(bytes.count - 9)), path: "c.spinmd")) {
             XCTAssertTrue("\($0)".contains("truncated"), "\($0)")

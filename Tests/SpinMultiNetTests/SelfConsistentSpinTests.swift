@@ -122,7 +122,7 @@ final class SelfConsistentSpinTests: XCTestCase {
         XCTAssertLessThan(iterations.suffix(4).reduce(0, +), iterations[0], "extrapolated starts: \(iterations)")
         // The state the predictions depend on survives a checkpoint: a restored copy continues the same.
         let copy = SpinMultiNetPotential(model: p.committee.members[0], mode: p.mode)
-        copy.restoreLatentState(p.latentState)
+        try copy.restore(from: p.checkpointState())
         XCTAssertEqual(try evaluate(copy, s).energy, try evaluate(p, s).energy)
         XCTAssertEqual(copy.lastIterations.spins, p.lastIterations.spins)
     }

@@ -74,32 +74,30 @@ public final class SpinMultiNetPotential: Potential {
         return names
     }
 
-    /// Format tag of `latentState` (earlier checkpoints held [atom count, spins, adjoint]).
-    static let latentStateFormat = -2.0
+    // Checkpointable (section "potential"): the predictors' history, what the next step's
+    // spin and adjoint iterations start from.
 
-    /// [format, spin history, adjoint history]: what the next step's predictions depend on.
-    public var latentState: [Double]? {
-        spinHistory.solutions.isEmpty ? nil : [Self.latentStateFormat] + spinHistory.serialized + adjointHistory.serialized
+    /// Arrays "spin_history" and "adjoint_history" (`SolutionHistory.serialized`: order, count,
+    /// atom count, then the solutions [μB]); nil before the first self-consistent evaluation.
+    public func checkpointState() -> CheckpointSection? {
+        spinHistory.solutions.isEmpty ? nil : CheckpointSection(arrays: ["spin_history": spinHistory.serialized, "adjoint_history": adjointHistory.serialized])
     }
 
-    public func restoreLatentState(_ state: [Double]?) {
+    /// Restores the predictors' history; nil starts afresh from the initial moments.
+    public func restore(from section: CheckpointSection?) throws {
         spinHistory.reset()
         adjointHistory.reset()
         spinState = nil
-        guard let v = state, let first = v.first else { return }
-        if first == Self.latentStateFormat {
-            var at = 1
-            if let s = SolutionHistory(serialized: v, offset: &at), let a = SolutionHistory(serialized: v, offset: &at) {
-                spinHistory = s
-                adjointHistory = a
-            }
-        } else if first >= 1, first == first.rounded(), v.count >= 1 + 3 * Int(first) {
-            // Earlier format: the last spins (and adjoint).
-            let n = Int(first)
-            func vectors(_ from: Int) -> [Vector3] { (0..<n).map { i in Vector3(v[from + 3 * i], v[from + 3 * i + 1], v[from + 3 * i + 2]) } }
-            spinHistory.append(vectors(1))
-            if v.count >= 1 + 6 * n { adjointHistory.append(vectors(1 + 3 * n)) }
+        guard let section else { return }
+        func history(_ name: String) throws -> SolutionHistory {
+            let v = try section.array(name)
+            var at = 0
+            guard let h = SolutionHistory(serialized: v, offset: &at), at == v.count else { throw CheckpointSection.Mismatch("holds a malformed '\(name)'") }
+            return h
         }
+        let spins = try history("spin_history"), adjoint = try history("adjoint_history")
+        spinHistory = spins
+        adjointHistory = adjoint
     }
 
     public func evaluate(_ system: AtomicSystem, neighbors: NeighborList, request: EvaluationRequest) throws -> PotentialResult {
