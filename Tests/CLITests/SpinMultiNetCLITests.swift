@@ -160,7 +160,7 @@ final class SpinMultiNetCLITests: CLITestCase {
 
     func testKilledSelfConsistentNVTRunResumesByteForByte() throws {
         // Every run reads "input.json" (the trajectory's title names it), so files can match byte for byte.
-        let steps = 300
+        let steps = 1000
         try write("input.json", input(spins: "self-consistent", steps: steps, directory: "reference"))
         XCTAssertEqual(try spinmd(["run", "input.json", "--quiet", "--threads", "1"]).status, 0)
 

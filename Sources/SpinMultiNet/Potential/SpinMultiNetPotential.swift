@@ -30,6 +30,8 @@ public final class SpinMultiNetPotential: Potential {
     public private(set) var spinState: [Vector3]?
     /// The last steps' converged spins and adjoints: the predictors of the next step.
     var spinHistory = SolutionHistory(), adjointHistory = SolutionHistory()
+    /// The histories the last self-consistent evaluation started from: what checkpoints save.
+    var startingHistory: (spins: SolutionHistory, adjoint: SolutionHistory)?
     /// Extra forward passes (spin iterations after the first pass) and backward passes (adjoint
     /// iterations, the last of which also gives the forces) of the last evaluation.
     public private(set) var lastIterations = (spins: 0, adjoint: 0)
@@ -65,6 +67,7 @@ public final class SpinMultiNetPotential: Potential {
         adjointHistory.reset()
         spinState = state
         if let state { spinHistory.append(state) }
+        startingHistory = (spinHistory, adjointHistory)
     }
 
     public var diagnosticNames: [String] {
@@ -78,9 +81,13 @@ public final class SpinMultiNetPotential: Potential {
     // spin and adjoint iterations start from.
 
     /// Arrays "spin_history" and "adjoint_history" (`SolutionHistory.serialized`: order, count,
-    /// atom count, then the solutions [μB]); nil before the first self-consistent evaluation.
+    /// atom count, then the solutions [μB]) as they were *before* the last evaluation: a resumed
+    /// run evaluates the checkpoint's step again, and from this state that evaluation repeats
+    /// the original bit for bit (same iterations, forces and history). Nil before the first
+    /// self-consistent evaluation.
     public func checkpointState() -> CheckpointSection? {
-        spinHistory.solutions.isEmpty ? nil : CheckpointSection(arrays: ["spin_history": spinHistory.serialized, "adjoint_history": adjointHistory.serialized])
+        guard let h = startingHistory, !(h.spins.solutions.isEmpty && h.adjoint.solutions.isEmpty) else { return nil }
+        return CheckpointSection(arrays: ["spin_history": h.spins.serialized, "adjoint_history": h.adjoint.serialized])
     }
 
     /// Restores the predictors' history; nil starts afresh from the initial moments.
@@ -88,6 +95,7 @@ public final class SpinMultiNetPotential: Potential {
         spinHistory.reset()
         adjointHistory.reset()
         spinState = nil
+        startingHistory = nil
         guard let section else { return }
         func history(_ name: String) throws -> SolutionHistory {
             let v = try section.array(name)
@@ -98,6 +106,7 @@ public final class SpinMultiNetPotential: Potential {
         let spins = try history("spin_history"), adjoint = try history("adjoint_history")
         spinHistory = spins
         adjointHistory = adjoint
+        startingHistory = (spins, adjoint)
     }
 
     public func evaluate(_ system: AtomicSystem, neighbors: NeighborList, request: EvaluationRequest) throws -> PotentialResult {
@@ -121,6 +130,7 @@ public final class SpinMultiNetPotential: Potential {
             (output, tapes, memberEnergies) = committee.forward(geometries, moments: m)
             if wantGradients { grads = committee.backward(tapes, energyCotangent: 1, spinCotangents: nil) }
         case let .selfConsistent(tolerance, adjointTolerance, maxIterations, mixing):
+            startingHistory = (spinHistory, adjointHistory)
             if let p = spinHistory.prediction(), p.count == m.count { m = constraint.project(p) }
             (output, tapes, memberEnergies) = committee.forward(geometries, moments: m)
             var target = constraint.project(output.spins)
