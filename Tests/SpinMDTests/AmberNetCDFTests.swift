@@ -114,6 +114,52 @@ final class AmberNetCDFTests: XCTestCase {
         XCTAssertThrowsError(try AmberTrajectoryWriter(appendingTo: file, system: s, content: .init(velocities: true, forces: true), trigger: Trigger(every: 1)))
     }
 
+    func testTextOutputsResumeAtTheLengthTheCheckpointRecorded() throws {
+        let s = system()
+        let thermo = try ThermoLog(path: path("thermo.tsv"), every: 1, task: .md, extraColumns: ["spin_iterations"])
+        let trajectory = try StructureWriter(path: path("traj.extxyz"), trigger: Trigger(every: 1), mode: .append)
+        let state = try RunState([thermo, trajectory])
+        var checkpoint: Checkpoint?
+        var atCheckpoint: [String?] = []
+        for k in 0..<7 {
+            try thermo.observe(snapshot(s, step: k, moments: nil))
+            try trajectory.observe(snapshot(s, step: k, moments: nil))
+            if k == 3 {
+                checkpoint = state.capture(step: k, time: 6, system: s)
+                atCheckpoint = ["thermo.tsv", "traj.extxyz"].map { try? String(contentsOfFile: path($0), encoding: .utf8) }
+            }
+        }
+        try thermo.close(status: "")
+        try trajectory.close(status: "")
+        XCTAssertEqual(checkpoint?.sections["output.thermo.tsv"]?.words["length"]?.first, UInt64(atCheckpoint[0]!.utf8.count))
+
+        // Reopened and restored: each file is cut to what the checkpoint covers, and continues there.
+        let thermo2 = try ThermoLog(path: path("thermo.tsv"), every: 1, task: .md, extraColumns: ["spin_iterations"], resuming: true)
+        let trajectory2 = try StructureWriter(path: path("traj.extxyz"), trigger: Trigger(every: 1), mode: .append, resuming: true)
+        var restored = s
+        try RunState([thermo2, trajectory2]).restore(checkpoint!, into: &restored, path: "c.spinmd")
+        try thermo2.close(status: "")
+        try trajectory2.close(status: "")
+        XCTAssertEqual(["thermo.tsv", "traj.extxyz"].map { try? String(contentsOfFile: path($0), encoding: .utf8) }, atCheckpoint)
+        XCTAssertEqual(try ExtendedXYZ.read(path: path("traj.extxyz")).map { $0.info["step"] }, ["0", "1", "2", "3"])
+
+        // A checkpoint covering more than the file holds, a missing section, another log: refused.
+        var longer = checkpoint!
+        longer.sections["output.thermo.tsv"] = CheckpointSection(words: ["length": [1_000_000]])
+        let thermo3 = try ThermoLog(path: path("thermo.tsv"), every: 1, task: .md, extraColumns: ["spin_iterations"], resuming: true)
+        XCTAssertThrowsError(try thermo3.restore(from: longer.sections["output.thermo.tsv"])) {
+            XCTAssertTrue("\($0)".contains("fewer than the 1000000 the checkpoint covers"), "\($0)")
+        }
+        XCTAssertThrowsError(try RunState([thermo3]).restore(Checkpoint(step: 3, time: 6, system: s), into: &restored, path: "c.spinmd")) {
+            XCTAssertTrue("\($0)".contains("c.spinmd: section 'output.thermo.tsv' is missing"), "\($0)")
+        }
+        XCTAssertThrowsError(try ThermoLog(path: path("thermo.tsv"), every: 1, task: .relax, resuming: true)) {
+            XCTAssertTrue("\($0)".contains("is not a relax thermo log"), "\($0)")
+        }
+        // Two parts saving one section: an error, not a crash.
+        XCTAssertThrowsError(try RunState([thermo3, thermo3]))
+    }
+
     func testCheckpointRoundTripIsBitExactAndTruncationIsDetected() throws {
         var s = system()
         s.initialMagneticMoments = .vector([Vector3(0, 0, 2), Vector3(0, 0, -2), .zero, .zero])
@@ -131,6 +177,14 @@ final class AmberNetCDFTests: XCTestCase {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path("c.spinmd")))
         XCTAssertThrowsError(try Checkpoint.decode([UInt8](bytes.prefix(bytes.count - 9)), path: "c.spinmd")) {
             XCTAssertTrue("\($0)".contains("truncated"), "\($0)")
+        }
+        // Format 1 (no output lengths) is refused with a message saying why.
+        var version1 = [UInt8](bytes)
+        let key = Array("\"format_version\":2".utf8)
+        let at = try XCTUnwrap((0...(version1.count - key.count)).first { Array(version1[$0..<($0 + key.count)]) == key })
+        version1[at + key.count - 1] = UInt8(ascii: "1")
+        XCTAssertThrowsError(try Checkpoint.decode(version1, path: "c.spinmd")) {
+            XCTAssertTrue("\($0)".contains("format version 1, written by an earlier spinmd"), "\($0)")
         }
         XCTAssertThrowsError(try Checkpoint.decode(Array("not a checkpoint at all".utf8), path: "x")) {
             XCTAssertTrue("\($0)".contains("not a valid spinmd checkpoint"), "\($0)")
