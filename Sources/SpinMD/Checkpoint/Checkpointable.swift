@@ -4,6 +4,10 @@
 ///
 /// Each part writes and restores its own named section of the `Checkpoint`; `RunState` collects
 /// the parts of a run and is the one place checkpoints are captured and restored.
+///
+/// A resumed run evaluates the checkpoint's step again (for its forces), so a part whose state
+/// an evaluation changes saves the state that evaluation started from; the repeated evaluation
+/// then reproduces the original, state included, bit for bit.
 public protocol Checkpointable: AnyObject {
     /// Name of its section, unique within a run (e.g. "integrator", "output.thermo.tsv").
     var checkpointSection: String { get }
