@@ -157,4 +157,46 @@ final class SpinMultiNetCLITests: CLITestCase {
         XCTAssertEqual(read("reference/thermo.tsv"), read("out/thermo.tsv"))
         XCTAssertEqual(read("reference/final.extxyz"), read("out/final.extxyz"))
     }
+
+    func testKilledSelfConsistentNVTRunResumesByteForByte() throws {
+        // Every run reads "input.json" (the trajectory's title names it), so files can match byte for byte.
+        let steps = 1000
+        try write("input.json", input(spins: "self-consistent", steps: steps, directory: "reference"))
+        XCTAssertEqual(try spinmd(["run", "input.json", "--quiet", "--threads", "1"]).status, 0)
+
+        // The same run made long, killed with SIGKILL between its third and fourth checkpoints
+        // (every 10 steps), so thermo lines and frames written after the checkpoint must be cut.
+        try write("input.json", input(spins: "self-consistent", steps: 1_000_000))
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = ["run", "input.json", "--quiet", "--threads", "1"]
+        p.currentDirectoryURL = workDirectory
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        func lastLogged() -> Int { (read("out/thermo.tsv") ?? "").split(separator: "\n").last.flatMap { Int($0.prefix { $0 != "\t" }) } ?? 0 }
+        let deadline = Date().addingTimeInterval(120)
+        while lastLogged() < 35 && Date() < deadline { usleep(2_000) }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+        let killedAt = lastLogged()
+        XCTAssertGreaterThanOrEqual(killedAt, 35)
+        XCTAssertLessThan(killedAt, steps, "killed before the reference's end")
+        let ck = try Checkpoint.read(path: workDirectory.appendingPathComponent("out/checkpoint.spinmd").path)
+        XCTAssertEqual(ck.step % 10, 0)
+        XCTAssertNotNil(ck.sections["potential"]?.arrays["spin_history"], "the spin predictors' history is saved")
+        XCTAssertNotNil(ck.sections["integrator"]?.arrays["thermostat_velocities"], "the Nosé–Hoover chain is saved")
+        XCTAssertNil(read("out/final.extxyz"))
+
+        try write("input.json", input(spins: "self-consistent", steps: steps))
+        let r = try spinmd(["run", "input.json", "--quiet", "--threads", "1", "--resume"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for file in ["thermo.tsv", "traj.nc", "final.extxyz"] {
+            let a = FileManager.default.contents(atPath: workDirectory.appendingPathComponent("reference/\(file)").path)
+            let b = FileManager.default.contents(atPath: workDirectory.appendingPathComponent("out/\(file)").path)
+            XCTAssertNotNil(a, file)
+            XCTAssertEqual(a, b, "\(file) differs from the uninterrupted run's")
+        }
+    }
 }

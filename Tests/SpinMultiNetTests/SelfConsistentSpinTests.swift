@@ -113,16 +113,23 @@ final class SelfConsistentSpinTests: XCTestCase {
         let velocity = (0..<s.atomCount).map { _ in 0.002 * Vector3(g.nextGaussian(), g.nextGaussian(), g.nextGaussian()) }
         var iterations: [Int] = []
         var reference: [Double] = []
+        var last = s
         for _ in 0..<10 {
+            last = s
             let r = try evaluate(p, s)
             iterations.append(p.lastIterations.spins)
             reference.append(r.energy)
             for i in 0..<s.atomCount { s.positions[i] += velocity[i] }
         }
         XCTAssertLessThan(iterations.suffix(4).reduce(0, +), iterations[0], "extrapolated starts: \(iterations)")
-        // The state the predictions depend on survives a checkpoint: a restored copy continues the same.
+        // The state the predictions depend on survives a checkpoint: a restored copy repeats the
+        // last evaluation (as a resumed run does) bit for bit, then continues the same.
         let copy = SpinMultiNetPotential(model: p.committee.members[0], mode: p.mode)
-        copy.restoreLatentState(p.latentState)
+        try copy.restore(from: p.checkpointState())
+        let again = try evaluate(copy, last)
+        XCTAssertEqual(again.energy, reference.last!)
+        XCTAssertEqual(copy.lastIterations.spins, iterations.last!)
+        XCTAssertEqual(copy.checkpointState(), p.checkpointState())
         XCTAssertEqual(try evaluate(copy, s).energy, try evaluate(p, s).energy)
         XCTAssertEqual(copy.lastIterations.spins, p.lastIterations.spins)
     }

@@ -2,29 +2,28 @@ import Foundation
 
 /// spinmd's own restart point: everything needed to continue a run exactly where it stopped,
 /// which AMBER restart files cannot hold (thermostat chain, random generator, neighbor-list
-/// reference, step counter; later the latent spin state).
+/// reference, the potential's latent state, how much of each output file belongs to the run).
+///
+/// The atoms (step, time, positions, velocities, masses, cell) are the core; everything else is
+/// in named sections, one per `Checkpointable` part of the run (see `RunState`).
 ///
 /// File layout (little-endian, like safetensors): the 8 bytes "SPINMDCK", a UInt64 header
-/// length, a JSON header (format version, step, counts, generator state as hex,
-/// and for each array its name, offset and length in Doubles), then the raw Double arrays.
-/// Doubles are stored bit for bit, so a resumed run continues the same trajectory.
+/// length, a JSON header (format version, step, counts, each array's name, offset and length in
+/// Doubles, and each section's words as hex), then the raw Double arrays. A section's array
+/// `a` of section `s` is stored as "s/a". Doubles are stored bit for bit, so a resumed run
+/// continues the same trajectory.
+/// NOTE: format 1 (spinmd 0.1.0 before sections) recorded no output-file lengths; it is refused
+/// with a message rather than resumed into outputs it cannot cut correctly.
 public struct Checkpoint: Equatable {
-    public static let formatVersion = 1
+    public static let formatVersion = 2
     static let magic = Array("SPINMDCK".utf8)
 
     public var step: Int
     /// [fs]
     public var time: Double
     public var system: AtomicSystem
-    /// Nosé–Hoover chain positions ξ_k and velocities v_ξk [1/fs], when there is a thermostat.
-    public var thermostatPositions: [Double]?
-    public var thermostatVelocities: [Double]?
-    public var generator: SeededGenerator?
-    /// Positions [Å] and cell the current neighbor list was built from.
-    public var neighborReferencePositions: [Vector3]?
-    public var neighborReferenceCell: Cell?
-    /// Further named arrays (e.g. a potential's latent state).
-    public var arrays: [String: [Double]] = [:]
+    /// The parts' states by section name.
+    public var sections: [String: CheckpointSection] = [:]
 
     public init(step: Int, time: Double, system: AtomicSystem) {
         self.step = step
@@ -34,9 +33,7 @@ public struct Checkpoint: Equatable {
 
     public static func == (a: Checkpoint, b: Checkpoint) -> Bool {
         a.step == b.step && a.time == b.time && a.system.positions == b.system.positions && a.system.velocities == b.system.velocities
-            && a.system.cell == b.system.cell && a.system.species == b.system.species && a.thermostatPositions == b.thermostatPositions
-            && a.thermostatVelocities == b.thermostatVelocities && a.generator == b.generator
-            && a.neighborReferencePositions == b.neighborReferencePositions && a.arrays == b.arrays
+            && a.system.cell == b.system.cell && a.system.species == b.system.species && a.sections == b.sections
     }
 
     /// Serialised bytes.
@@ -49,27 +46,25 @@ public struct Checkpoint: Equatable {
             ("cell", system.cell.matrix.flat),
             ("time_fs", [time]),
         ]
-        if let p = thermostatPositions { tensors.append(("thermostat_positions", p)) }
-        if let v = thermostatVelocities { tensors.append(("thermostat_velocities", v)) }
-        if let r = neighborReferencePositions { tensors.append(("neighbor_reference_positions", r.flattened)) }
-        if let c = neighborReferenceCell { tensors.append(("neighbor_reference_cell", c.matrix.flat)) }
         switch system.initialMagneticMoments {
         case let .collinear(m)?: tensors.append(("initial_magmoms_collinear", m))
         case let .vector(m)?: tensors.append(("initial_magmoms_vector", m.flattened))
         case nil: break
         }
-        for (k, v) in arrays.sorted(by: { $0.key < $1.key }) { tensors.append(("array." + k, v)) }
+        var words: [String: [String]] = [:]
+        for (name, section) in sections.sorted(by: { $0.key < $1.key }) {
+            precondition(!name.contains("/"), "section names hold no '/'")
+            for (k, v) in section.arrays.sorted(by: { $0.key < $1.key }) { tensors.append((name + "/" + k, v)) }
+            for (k, w) in section.words { words[name + "/" + k] = w.map { String($0, radix: 16) } }
+        }
         var layout: [String: [Int]] = [:]
         var offset = 0
         for (name, values) in tensors { layout[name] = [offset, values.count]; offset += values.count }
-        var header: [String: Any] = [
+        let header: [String: Any] = [
             "format": "spinmd-checkpoint", "format_version": Self.formatVersion, "program_version": SpinMDVersion.string,
             "step": step, "atom_count": system.atomCount,
-            "pbc": system.cell.pbc, "tensors": layout,
+            "pbc": system.cell.pbc, "tensors": layout, "words": words,
         ]
-        if let g = generator {
-            header["generator_state"] = [g.state.0, g.state.1, g.state.2, g.state.3].map { String($0, radix: 16) }
-        }
         let json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         var out = Self.magic
         LittleEndian.append(UInt64(json.count), to: &out)
@@ -93,7 +88,11 @@ public struct Checkpoint: Equatable {
         let headerLength = Int(LittleEndian.uint64(bytes, at: 8))
         guard headerLength > 0, 16 + headerLength <= bytes.count else { throw bad("truncated header") }
         guard let header = try? JSONSerialization.jsonObject(with: Data(bytes[16..<(16 + headerLength)])) as? [String: Any] else { throw bad("unreadable header") }
-        guard header["format_version"] as? Int == formatVersion else { throw bad("format version \(header["format_version"] ?? "?") (this spinmd reads \(formatVersion))") }
+        let version = header["format_version"] as? Int
+        if version == 1 {
+            throw bad("format version 1, written by an earlier spinmd that did not record how much of each output file the checkpoint covers; this spinmd cannot resume it (start the run again, or finish it with the spinmd that wrote it)")
+        }
+        guard version == formatVersion else { throw bad("format version \(header["format_version"] ?? "?") (this spinmd reads \(formatVersion))") }
         guard let step = header["step"] as? Int, let pbc = header["pbc"] as? [Bool],
               let layout = header["tensors"] as? [String: [Int]] else { throw bad("header lacks step, pbc or tensors") }
         let dataStart = 16 + headerLength
@@ -118,18 +117,20 @@ public struct Checkpoint: Equatable {
         let system = AtomicSystem(species: species, positions: positions, cell: try Cell(matrix: Matrix3(cellValues), pbc: pbc),
                                   velocities: velocities, masses: masses, initialMagneticMoments: moments)
         var c = Checkpoint(step: step, time: time, system: system)
-        c.thermostatPositions = try tensor("thermostat_positions")
-        c.thermostatVelocities = try tensor("thermostat_velocities")
-        c.neighborReferencePositions = try vectors("neighbor_reference_positions")
-        if let m = try tensor("neighbor_reference_cell") { c.neighborReferenceCell = try Cell(matrix: Matrix3(m), pbc: pbc) }
-        if let g = header["generator_state"] as? [String], g.count == 4 {
-            let words = g.compactMap { UInt64($0, radix: 16) }
-            guard words.count == 4 else { throw bad("generator state") }
-            var gen = SeededGenerator(seed: 0)
-            gen.state = (words[0], words[1], words[2], words[3])
-            c.generator = gen
+        func section(_ key: String) throws -> (String, String) {
+            guard let slash = key.firstIndex(of: "/") else { throw bad("entry '\(key)' names no section") }
+            return (String(key[..<slash]), String(key[key.index(after: slash)...]))
         }
-        for name in layout.keys where name.hasPrefix("array.") { c.arrays[String(name.dropFirst(6))] = try tensor(name) }
+        for key in layout.keys where key.contains("/") {
+            let (name, array) = try section(key)
+            c.sections[name, default: CheckpointSection()].arrays[array] = try tensor(key)
+        }
+        for (key, value) in header["words"] as? [String: [String]] ?? [:] {
+            let (name, word) = try section(key)
+            let w = value.compactMap { UInt64($0, radix: 16) }
+            guard w.count == value.count else { throw bad("words '\(key)'") }
+            c.sections[name, default: CheckpointSection()].words[word] = w
+        }
         return c
     }
 }

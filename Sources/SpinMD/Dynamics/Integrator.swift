@@ -1,6 +1,7 @@
 /// An MD integrator: advances the system by one timestep and says what it adds to the
-/// conserved energy. Every integrator is composed around `VelocityVerlet`.
-public protocol Integrator: AnyObject {
+/// conserved energy. Every integrator is composed around `VelocityVerlet`. Its extended
+/// variables (a thermostat's) are saved in checkpoints, section "integrator".
+public protocol Integrator: Checkpointable {
     var verlet: VelocityVerlet { get }
     /// Advances one step; `current` holds the forces at the current positions. Returns the
     /// potential result at the new positions.
@@ -15,6 +16,7 @@ public protocol Integrator: AnyObject {
 
 extension Integrator {
     public var timestep: Double { verlet.timestep }
+    public var checkpointSection: String { "integrator" }
 }
 
 /// Microcanonical (NVE) dynamics: plain velocity Verlet.
@@ -29,6 +31,9 @@ public final class NVEIntegrator: Integrator {
         try verlet.step(&system, current: current, evaluator: evaluator, request: request, stepIndex: stepIndex, stopwatch: &stopwatch)
     }
     public func extendedEnergy(_ system: AtomicSystem) -> Double { 0 }
+    /// Velocity Verlet has no state beyond the atoms.
+    public func checkpointState() -> CheckpointSection? { nil }
+    public func restore(from section: CheckpointSection?) throws {}
 }
 
 /// Canonical (NVT) dynamics: a Nosé–Hoover chain half-step, a velocity Verlet step, and
@@ -54,4 +59,18 @@ public final class NVTIntegrator: Integrator {
     }
 
     public func extendedEnergy(_ system: AtomicSystem) -> Double { thermostat.energy }
+
+    /// Arrays "thermostat_positions" ξ_k and "thermostat_velocities" v_ξk [1/fs] (chain length each).
+    public func checkpointState() -> CheckpointSection? {
+        CheckpointSection(arrays: ["thermostat_positions": thermostat.positions, "thermostat_velocities": thermostat.velocities])
+    }
+
+    public func restore(from section: CheckpointSection?) throws {
+        let n = thermostat.masses.count
+        guard let p = try? section?.array("thermostat_positions", count: n), let v = try? section?.array("thermostat_velocities", count: n) else {
+            throw CheckpointSection.Mismatch("has no Nosé–Hoover chain of length \(n)")
+        }
+        thermostat.positions = p
+        thermostat.velocities = v
+    }
 }

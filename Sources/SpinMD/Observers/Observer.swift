@@ -83,6 +83,8 @@ public final class ObserverSchedule {
     /// Per observer (same order as `observers`): calls and seconds spent.
     public private(set) var calls: [Int] = []
     public private(set) var seconds: [Double] = []
+    /// The observers whose output positions checkpoints hold (a subset of `observers`).
+    public private(set) var checkpointed: [any Checkpointable] = []
 
     public init(_ observers: [any Observer] = []) {
         self.observers = []
@@ -93,6 +95,12 @@ public final class ObserverSchedule {
         observers.append(o)
         calls.append(0)
         seconds.append(0)
+    }
+
+    /// Adds an observer whose state (e.g. how much of its file is written) checkpoints hold.
+    public func add(checkpointed o: any Observer & Checkpointable) {
+        add(o)
+        checkpointed.append(o)
     }
 
     /// Lines "name: calls, seconds, per call" for the performance summary.

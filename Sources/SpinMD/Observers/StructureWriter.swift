@@ -1,8 +1,9 @@
 import Foundation
 
 /// Writes the structure as extended XYZ: either appending one frame per firing (a trajectory)
-/// or replacing a single-frame file atomically (the final structure).
-public final class StructureWriter: Observer {
+/// or replacing a single-frame file atomically (the final structure). A trajectory's length
+/// is saved in checkpoints, so a resumed run cuts the frames written after them.
+public final class StructureWriter: Observer, Checkpointable {
     public enum Mode { case append, replace }
     public let trigger: Trigger
     public var request: EvaluationRequest { [.energy, .forces, .virial, .magneticMoments] }
@@ -10,35 +11,27 @@ public final class StructureWriter: Observer {
     let mode: Mode
     let executor: ParallelExecutor
     private var handle: FileHandle?
+    /// Bytes in an appended trajectory so far.
+    public private(set) var length: UInt64 = 0
 
-    /// - Parameter resumingAfter: for `.append`, continue an existing trajectory, dropping frames
-    ///   whose `step` is after this one; nil starts a new file.
+    /// - Parameter resuming: for `.append`, continue an existing trajectory, which
+    ///   `restore(from:)` then cuts to the checkpoint's length; false starts a new file.
     public init(path: String, trigger: Trigger, mode: Mode, executor: ParallelExecutor = ParallelExecutor(threads: 1),
-                resumingAfter step: Int? = nil) throws {
+                resuming: Bool = false) throws {
         self.path = path
         self.executor = executor
         self.trigger = trigger
         self.mode = mode
         guard mode == .append else { return }
-        if let step {
-            // Cut the file at the first frame written after the checkpoint (frames are kept byte for byte).
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        if resuming {
+            guard FileManager.default.isReadableFile(atPath: path) else {
                 throw SpinMDError.io(path: path, message: "cannot be read to resume the run")
             }
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            var k = 0, keptLines = 0
-            while k + 1 < lines.count, let n = Int(lines[k].trimmingCharacters(in: .whitespaces)) {
-                let info = try ExtendedXYZ.keyValues(String(lines[k + 1]), file: path, lineNumber: k + 2)
-                if let s = info["step"].flatMap(Int.init), s > step { break }
-                k += n + 2
-                keptLines = k
-            }
-            try AtomicFile.write(lines.prefix(keptLines).map { $0 + "\n" }.joined(), to: path)
         } else if !FileManager.default.createFile(atPath: path, contents: nil) {
             throw SpinMDError.io(path: path, message: "cannot create the trajectory file")
         }
         guard let h = FileHandle(forWritingAtPath: path) else { throw SpinMDError.io(path: path, message: "cannot be opened for writing") }
-        _ = try? h.seekToEnd()
+        length = (try? h.seekToEnd()) ?? 0
         handle = h
     }
 
@@ -52,7 +45,22 @@ public final class StructureWriter: Observer {
             do { try handle!.write(contentsOf: bytes) } catch {
                 throw SpinMDError.io(path: path, message: "write failed: \(error.localizedDescription)")
             }
+            length += UInt64(bytes.count)
         }
+    }
+
+    public var checkpointSection: String { "output." + (path as NSString).lastPathComponent }
+
+    /// Words "length": bytes of an appended trajectory the checkpoint covers; nil when replacing.
+    public func checkpointState() -> CheckpointSection? {
+        mode == .append ? CheckpointSection(words: ["length": [length]]) : nil
+    }
+
+    /// Cuts an appended trajectory to the checkpoint's length (dropping frames written after it).
+    public func restore(from section: CheckpointSection?) throws {
+        guard let handle else { return }
+        guard let section else { throw CheckpointSection.Mismatch("is missing: the checkpoint does not cover \(path)") }
+        length = try handle.cutForResume(path: path, to: section.words("length", count: 1)[0], available: length)
     }
 
     public func close(status: String) throws { try handle?.close() }

@@ -6,12 +6,15 @@ import Foundation
 /// pressure_GPa, volume_A3, then the potential's diagnostics (e.g. spin iterations). Relaxation columns: step, energy_eV, enthalpy_eV, fmax_eV_per_A,
 /// pressure_GPa, volume_A3, a_A, b_A, c_A, alpha_deg, beta_deg, gamma_deg. Each line is written
 /// through to the file as it is produced, so a killed run keeps every line logged before.
-public final class ThermoLog: Observer {
+/// Its length is saved in checkpoints, so a resumed run cuts the lines logged after them.
+public final class ThermoLog: Observer, Checkpointable {
     public let trigger: Trigger
     public var request: EvaluationRequest { [.energy, .virial] }
     let handle: FileHandle
     let task: Snapshot.Task
     public let path: String
+    /// Bytes in the file so far (header and lines written).
+    public private(set) var length: UInt64 = 0
 
     public static func columns(_ task: Snapshot.Task) -> [String] {
         switch task {
@@ -20,38 +23,50 @@ public final class ThermoLog: Observer {
         }
     }
 
-    /// - Parameter resumingAfter: continue an existing log, dropping lines after this step
-    ///   (written after the checkpoint being resumed); nil starts a new log.
+    /// - Parameter resuming: continue an existing log, which `restore(from:)` then cuts to the
+    ///   checkpoint's length; false starts a new log.
     /// - Parameter extraColumns: names of the potential's diagnostics, logged after the standard columns.
-    public init(path: String, every: Int, task: Snapshot.Task, extraColumns: [String] = [], resumingAfter step: Int? = nil) throws {
+    public init(path: String, every: Int, task: Snapshot.Task, extraColumns: [String] = [], resuming: Bool = false) throws {
         self.path = path
         self.task = task
         trigger = Trigger(every: every)
         let header = (Self.columns(task) + extraColumns).joined(separator: "\t")
-        if let step {
+        if resuming {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw SpinMDError.io(path: path, message: "cannot be read to resume the run")
             }
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-            guard lines.first.map(String.init) == header else { throw SpinMDError.io(path: path, message: "is not a \(task.rawValue) thermo log of spinmd; cannot resume it") }
-            lines = [lines[0]] + lines.dropFirst().filter { line in Int(line.prefix { $0 != "\t" }).map { $0 <= step } ?? false }
-            try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: path)
+            guard text.split(separator: "\n", maxSplits: 1).first.map(String.init) == header else {
+                throw SpinMDError.io(path: path, message: "is not a \(task.rawValue) thermo log of spinmd; cannot resume it")
+            }
         } else if !FileManager.default.createFile(atPath: path, contents: nil) {
             throw SpinMDError.io(path: path, message: "cannot create the thermo log (check the directory exists and is writable)")
         }
         guard let h = FileHandle(forWritingAtPath: path) else { throw SpinMDError.io(path: path, message: "cannot be opened for writing") }
         handle = h
-        if step == nil {
-            try write(header + "\n")
+        if resuming {
+            length = (try? h.seekToEnd()) ?? 0
         } else {
-            _ = try? h.seekToEnd()
+            try write(header + "\n")
         }
     }
 
     func write(_ line: String) throws {
-        do { try handle.write(contentsOf: Data(line.utf8)) } catch {
+        let bytes = Data(line.utf8)
+        do { try handle.write(contentsOf: bytes) } catch {
             throw SpinMDError.io(path: path, message: "write failed: \(error.localizedDescription)")
         }
+        length += UInt64(bytes.count)
+    }
+
+    public var checkpointSection: String { "output." + (path as NSString).lastPathComponent }
+
+    /// Words "length": bytes of the log the checkpoint covers.
+    public func checkpointState() -> CheckpointSection? { CheckpointSection(words: ["length": [length]]) }
+
+    /// Cuts the log to the checkpoint's length (dropping lines logged after it) and continues there.
+    public func restore(from section: CheckpointSection?) throws {
+        guard let section else { throw CheckpointSection.Mismatch("is missing: the checkpoint does not cover \(path)") }
+        length = try handle.cutForResume(path: path, to: section.words("length", count: 1)[0], available: length)
     }
 
     public func observe(_ s: Snapshot) throws {

@@ -1,6 +1,7 @@
 /// A potential together with the Verlet neighbor list that feeds it: what integrators and
-/// relaxers call to get energies and forces for the current state.
-public final class ForceEvaluator {
+/// relaxers call to get energies and forces for the current state. The neighbor list's
+/// reference is saved in checkpoints (section "neighbors").
+public final class ForceEvaluator: Checkpointable {
     public let potential: any Potential
     public private(set) var neighbors: VerletNeighborList
     /// Time spent in neighbor builds and in the potential.
@@ -38,5 +39,27 @@ public final class ForceEvaluator {
     /// Restores the neighbor list of a checkpoint (see `VerletNeighborList.restore`).
     public func restoreNeighbors(referencePositions: [Vector3], cell: Cell) {
         neighbors.restore(referencePositions: referencePositions, cell: cell)
+    }
+
+    public var checkpointSection: String { "neighbors" }
+
+    /// Arrays "reference_positions" (atomCount·3) [Å] and "reference_cell" (9, rows) [Å], words
+    /// "pbc" (3, 0 or 1): what the current list was built from; nil before the first build.
+    public func checkpointState() -> CheckpointSection? {
+        guard let cell = neighbors.referenceCell else { return nil }
+        return CheckpointSection(arrays: ["reference_positions": neighbors.referencePositions.flattened, "reference_cell": cell.matrix.flat],
+                                 words: ["pbc": cell.pbc.map { $0 ? 1 : 0 }])
+    }
+
+    /// Rebuilds the list from the saved reference, so the resumed run sums forces in the same
+    /// order; without a section the list is built at the first evaluation.
+    public func restore(from section: CheckpointSection?) throws {
+        guard let section else { return }
+        let r = try section.array("reference_positions"), m = try section.array("reference_cell", count: 9)
+        let pbc = try section.words("pbc", count: 3).map { $0 != 0 }
+        guard r.count % 3 == 0 else { throw CheckpointSection.Mismatch("has \(r.count) reference coordinates, not a multiple of 3") }
+        let cell: Cell
+        do { cell = try Cell(matrix: Matrix3(m), pbc: pbc) } catch { throw CheckpointSection.Mismatch("holds an invalid reference cell") }
+        restoreNeighbors(referencePositions: stride(from: 0, to: r.count, by: 3).map { Vector3(r[$0], r[$0 + 1], r[$0 + 2]) }, cell: cell)
     }
 }

@@ -47,8 +47,9 @@ public struct PotentialResult: Sendable {
 /// the same energy and the virial includes the periodic images. A potential states its cutoff,
 /// the neighbor list it wants, and which species it has parameters for; it throws a typed error
 /// for what it cannot do. Potentials are reference types because some carry state from one step
-/// to the next (e.g. warm-started spins).
-public protocol Potential: AnyObject {
+/// to the next (e.g. warm-started spins); that latent state is saved in checkpoints, section
+/// "potential" (`Checkpointable`; stateless potentials save nothing).
+public protocol Potential: Checkpointable {
     /// Short name for logs, e.g. "lennard-jones".
     var name: String { get }
     /// Interaction cutoff [Å].
@@ -65,15 +66,13 @@ public protocol Potential: AnyObject {
     /// Names (with units) of the per-evaluation numbers in `PotentialResult.diagnostics`; the
     /// thermo log adds them as columns.
     var diagnosticNames: [String] { get }
-    /// Latent state carried from one evaluation to the next (e.g. warm-started spins), saved in
-    /// checkpoints so a resumed run continues exactly.
-    var latentState: [Double]? { get }
-    func restoreLatentState(_ state: [Double]?)
 }
 
 extension Potential {
     public var predictsMagneticMoments: Bool { false }
     public var diagnosticNames: [String] { [] }
-    public var latentState: [Double]? { nil }
-    public func restoreLatentState(_ state: [Double]?) {}
+    public var checkpointSection: String { "potential" }
+    public func checkpointState() -> CheckpointSection? { nil }
+    /// Stateless: nothing to restore. Potentials with latent state start afresh from nil.
+    public func restore(from section: CheckpointSection?) throws {}
 }

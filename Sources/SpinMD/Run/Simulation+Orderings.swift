@@ -42,11 +42,10 @@ extension Simulation {
             let directory = outputPath(name)
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let schedule = ObserverSchedule()
-            schedule.add(try ThermoLog(path: "\(directory)/\(o.thermoFile)", every: o.thermoEvery, task: .relax, extraColumns: potential.diagnosticNames,
-                                       resumingAfter: nil))
+            schedule.add(try ThermoLog(path: "\(directory)/\(o.thermoFile)", every: o.thermoEvery, task: .relax, extraColumns: potential.diagnosticNames))
             schedule.add(try StructureWriter(path: "\(directory)/\(o.finalStructure)", trigger: .endOnly, mode: .replace, executor: executor))
             if showProgress { schedule.add(ProgressReporter(every: o.progressEvery > 0 ? o.progressEvery : 25, interactive: interactiveProgress)) }
-            potential.restoreLatentState(nil)
+            try potential.restore(from: nil)  // fresh spins: no warm start from the previous ordering
             let evaluator = ForceEvaluator(potential: potential, skin: c.skin, executor: executor)
             let summary = try RelaxationRun(system: system, evaluator: evaluator, fire: r.fire, maxSteps: r.maxSteps, relaxCell: r.relaxCell,
                                             pressure: r.pressure, schedule: schedule, threads: threads).run()

@@ -72,34 +72,29 @@ public struct Simulation {
         } catch {
             throw SpinMDError.io(path: outputDirectory, message: "cannot create the output directory: \(error.localizedDescription)")
         }
-        if let ck = checkpoint {
-            system.positions = ck.system.positions
-            system.velocities = ck.system.velocities
-            system.cell = ck.system.cell
-            system.masses = ck.system.masses
-        }
 
         /// The observers of an md or relax run (opens their files).
         func makeSchedule() throws -> ObserverSchedule {
             let title = "\(system.formula) \(task.rawValue) with \(potential.name) (\((c.inputPath as NSString).lastPathComponent))"
             let schedule = ObserverSchedule()
-            schedule.add(try ThermoLog(path: outputPath(o.thermoFile), every: o.thermoEvery, task: task, extraColumns: potential.diagnosticNames,
-                                       resumingAfter: checkpoint?.step))
+            schedule.add(checkpointed: try ThermoLog(path: outputPath(o.thermoFile), every: o.thermoEvery, task: task,
+                                                     extraColumns: potential.diagnosticNames, resuming: checkpoint != nil))
             if let t = o.trajectory {
                 let trigger = Trigger(every: t.every)
                 switch t.format {
                 case .extxyz:
-                    schedule.add(try StructureWriter(path: outputPath(t.file), trigger: trigger, mode: .append, executor: executor, resumingAfter: checkpoint?.step))
+                    schedule.add(checkpointed: try StructureWriter(path: outputPath(t.file), trigger: trigger, mode: .append, executor: executor,
+                                                                   resuming: checkpoint != nil))
                 case .amberNetCDF:
                     var width = 0
                     if potential.predictsMagneticMoments { if case .vector = system.initialMagneticMoments { width = 3 } else { width = 1 } }
                     let content = AmberTrajectoryWriter.Content(velocities: t.velocities, forces: t.forces, atomicEnergies: t.atomicEnergies,
                                                                 magneticMomentWidth: width)
-                    if let ck = checkpoint {
-                        schedule.add(try AmberTrajectoryWriter(appendingTo: outputPath(t.file), system: system, content: content, trigger: trigger, after: ck.time))
+                    if checkpoint != nil {
+                        schedule.add(checkpointed: try AmberTrajectoryWriter(appendingTo: outputPath(t.file), system: system, content: content, trigger: trigger))
                     } else {
-                        schedule.add(try AmberTrajectoryWriter(creating: outputPath(t.file), system: system, content: content, trigger: trigger,
-                                                               overwrite: true, title: title))
+                        schedule.add(checkpointed: try AmberTrajectoryWriter(creating: outputPath(t.file), system: system, content: content, trigger: trigger,
+                                                                             overwrite: true, title: title))
                     }
                 }
             }
@@ -113,32 +108,24 @@ public struct Simulation {
         switch c.task {
         case let .md(md):
             let schedule = try makeSchedule()
-            var generator = checkpoint?.generator ?? SeededGenerator(seed: md.seed)
+            let random = RandomStream(seed: md.seed)
             if checkpoint == nil, let t = md.initialTemperature {
-                MaxwellBoltzmann.assign(to: &system, temperature: t, generator: &generator)
+                MaxwellBoltzmann.assign(to: &system, temperature: t, generator: &random.generator)
             }
             let integrator: any Integrator
             if let th = md.thermostat {
                 let chain = NoseHooverChain(temperature: th.temperature, damping: th.damping, degreesOfFreedom: system.degreesOfFreedom,
                                             chainLength: th.chainLength, loops: th.loops, suzukiYoshidaOrder: th.suzukiYoshidaOrder)
-                if let ck = checkpoint {
-                    guard let p = ck.thermostatPositions, let v = ck.thermostatVelocities, p.count == th.chainLength, v.count == th.chainLength else {
-                        throw SpinMDError.io(path: outputPath(o.checkpoint.file), message: "has no Nosé–Hoover chain of length \(th.chainLength); it was written by another input")
-                    }
-                    chain.positions = p
-                    chain.velocities = v
-                }
                 integrator = NVTIntegrator(timestep: md.timestep, thermostat: chain, executor: executor)
             } else {
                 integrator = NVEIntegrator(timestep: md.timestep, executor: executor)
             }
-            if let ck = checkpoint, let r = ck.neighborReferencePositions, let cell = ck.neighborReferenceCell {
-                evaluator.restoreNeighbors(referencePositions: r, cell: cell)
-            }
-            if let ck = checkpoint { potential.restoreLatentState(ck.arrays["potential_state"]) }
+            // Everything a checkpoint holds beyond the atoms, saved and restored in one place.
+            let state = try RunState([integrator, random, evaluator, potential] + schedule.checkpointed)
+            if let ck = checkpoint { try state.restore(ck, into: &system, path: outputPath(o.checkpoint.file)) }
             if showProgress { schedule.add(ProgressReporter(every: o.progressEvery > 0 ? o.progressEvery : max(1, md.steps / 10), interactive: interactiveProgress)) }
             let checkpointWriter = CheckpointWriter(path: outputPath(o.checkpoint.file), trigger: Trigger(every: o.checkpoint.every, atStart: false),
-                                                    integrator: integrator, evaluator: evaluator, generator: generator)
+                                                    state: state)
             schedule.add(checkpointWriter)  // last: after every output of its step
             let run = MolecularDynamicsRun(system: system, evaluator: evaluator, integrator: integrator, steps: md.steps,
                                            schedule: schedule, threads: threads, startStep: checkpoint?.step ?? 0)

@@ -30,6 +30,8 @@ public final class SpinMultiNetPotential: Potential {
     public private(set) var spinState: [Vector3]?
     /// The last steps' converged spins and adjoints: the predictors of the next step.
     var spinHistory = SolutionHistory(), adjointHistory = SolutionHistory()
+    /// The histories the last self-consistent evaluation started from: what checkpoints save.
+    var startingHistory: (spins: SolutionHistory, adjoint: SolutionHistory)?
     /// Extra forward passes (spin iterations after the first pass) and backward passes (adjoint
     /// iterations, the last of which also gives the forces) of the last evaluation.
     public private(set) var lastIterations = (spins: 0, adjoint: 0)
@@ -65,6 +67,7 @@ public final class SpinMultiNetPotential: Potential {
         adjointHistory.reset()
         spinState = state
         if let state { spinHistory.append(state) }
+        startingHistory = (spinHistory, adjointHistory)
     }
 
     public var diagnosticNames: [String] {
@@ -74,32 +77,36 @@ public final class SpinMultiNetPotential: Potential {
         return names
     }
 
-    /// Format tag of `latentState` (earlier checkpoints held [atom count, spins, adjoint]).
-    static let latentStateFormat = -2.0
+    // Checkpointable (section "potential"): the predictors' history, what the next step's
+    // spin and adjoint iterations start from.
 
-    /// [format, spin history, adjoint history]: what the next step's predictions depend on.
-    public var latentState: [Double]? {
-        spinHistory.solutions.isEmpty ? nil : [Self.latentStateFormat] + spinHistory.serialized + adjointHistory.serialized
+    /// Arrays "spin_history" and "adjoint_history" (`SolutionHistory.serialized`: order, count,
+    /// atom count, then the solutions [μB]) as they were *before* the last evaluation: a resumed
+    /// run evaluates the checkpoint's step again, and from this state that evaluation repeats
+    /// the original bit for bit (same iterations, forces and history). Nil before the first
+    /// self-consistent evaluation.
+    public func checkpointState() -> CheckpointSection? {
+        guard let h = startingHistory, !(h.spins.solutions.isEmpty && h.adjoint.solutions.isEmpty) else { return nil }
+        return CheckpointSection(arrays: ["spin_history": h.spins.serialized, "adjoint_history": h.adjoint.serialized])
     }
 
-    public func restoreLatentState(_ state: [Double]?) {
+    /// Restores the predictors' history; nil starts afresh from the initial moments.
+    public func restore(from section: CheckpointSection?) throws {
         spinHistory.reset()
         adjointHistory.reset()
         spinState = nil
-        guard let v = state, let first = v.first else { return }
-        if first == Self.latentStateFormat {
-            var at = 1
-            if let s = SolutionHistory(serialized: v, offset: &at), let a = SolutionHistory(serialized: v, offset: &at) {
-                spinHistory = s
-                adjointHistory = a
-            }
-        } else if first >= 1, first == first.rounded(), v.count >= 1 + 3 * Int(first) {
-            // Earlier format: the last spins (and adjoint).
-            let n = Int(first)
-            func vectors(_ from: Int) -> [Vector3] { (0..<n).map { i in Vector3(v[from + 3 * i], v[from + 3 * i + 1], v[from + 3 * i + 2]) } }
-            spinHistory.append(vectors(1))
-            if v.count >= 1 + 6 * n { adjointHistory.append(vectors(1 + 3 * n)) }
+        startingHistory = nil
+        guard let section else { return }
+        func history(_ name: String) throws -> SolutionHistory {
+            let v = try section.array(name)
+            var at = 0
+            guard let h = SolutionHistory(serialized: v, offset: &at), at == v.count else { throw CheckpointSection.Mismatch("holds a malformed '\(name)'") }
+            return h
         }
+        let spins = try history("spin_history"), adjoint = try history("adjoint_history")
+        spinHistory = spins
+        adjointHistory = adjoint
+        startingHistory = (spins, adjoint)
     }
 
     public func evaluate(_ system: AtomicSystem, neighbors: NeighborList, request: EvaluationRequest) throws -> PotentialResult {
@@ -123,6 +130,7 @@ public final class SpinMultiNetPotential: Potential {
             (output, tapes, memberEnergies) = committee.forward(geometries, moments: m)
             if wantGradients { grads = committee.backward(tapes, energyCotangent: 1, spinCotangents: nil) }
         case let .selfConsistent(tolerance, adjointTolerance, maxIterations, mixing):
+            startingHistory = (spinHistory, adjointHistory)
             if let p = spinHistory.prediction(), p.count == m.count { m = constraint.project(p) }
             (output, tapes, memberEnergies) = committee.forward(geometries, moments: m)
             var target = constraint.project(output.spins)

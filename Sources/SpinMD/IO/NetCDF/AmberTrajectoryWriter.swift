@@ -7,8 +7,9 @@ import Foundation
 ///
 /// Each frame is rotated so that a ∥ x and b lies in the xy-plane (the frame the cell lengths and
 /// angles imply), and the file is synced after every frame so a killed run leaves every frame
-/// written before it readable.
-public final class AmberTrajectoryWriter: Observer {
+/// written before it readable. Its frame count is saved in checkpoints, so a resumed run
+/// overwrites the frames written after them.
+public final class AmberTrajectoryWriter: Observer, Checkpointable {
     /// What each frame holds beyond time, coordinates and cell.
     public struct Content: Equatable, Sendable {
         public var velocities = false
@@ -96,9 +97,10 @@ public final class AmberTrajectoryWriter: Observer {
         ids = v
     }
 
-    /// Reopens a trajectory written by spinmd to continue it: frames after `time` [fs] (written
-    /// after the checkpoint being resumed) will be overwritten. Refuses a file of another system.
-    public init(appendingTo path: String, system: AtomicSystem, content: Content, trigger: Trigger, after time: Double) throws {
+    /// Reopens a trajectory written by spinmd to continue it after its last frame, or, after
+    /// `restore(from:)`, after the frames a checkpoint covers (later ones are overwritten).
+    /// Refuses a file of another system.
+    public init(appendingTo path: String, system: AtomicSystem, content: Content, trigger: Trigger) throws {
         self.path = path
         self.trigger = trigger
         self.content = content
@@ -136,11 +138,22 @@ public final class AmberTrajectoryWriter: Observer {
             throw SpinMDError.io(path: path, message: "was written with other trajectory options (velocities/forces/moments); resume with the input that wrote it")
         }
         ids = v
-        let frames = file.dimension("frame")?.length ?? 0
-        let times = frames > 0 ? try file.getDoubles(v["time"]!, start: [0], count: [frames]) : []
-        // Keep frames up to the checkpoint's time (times are stored in float ps).
-        let limit = time / Units.femtosecondsPerPicosecond
-        frameCount = times.prefix { $0 <= limit * (1 + 1e-6) + 1e-9 }.count
+        frameCount = file.dimension("frame")?.length ?? 0
+    }
+
+    public var checkpointSection: String { "output." + (path as NSString).lastPathComponent }
+
+    /// Words "frames": frames the checkpoint covers.
+    public func checkpointState() -> CheckpointSection? { CheckpointSection(words: ["frames": [UInt64(frameCount)]]) }
+
+    /// Continues after the checkpoint's frames; frames written after it are overwritten.
+    public func restore(from section: CheckpointSection?) throws {
+        guard let section else { throw CheckpointSection.Mismatch("is missing: the checkpoint does not cover \(path)") }
+        let frames = try section.words("frames", count: 1)[0]
+        guard frames <= UInt64(frameCount) else {
+            throw SpinMDError.io(path: path, message: "holds \(frameCount) frames, fewer than the \(frames) the checkpoint covers; it was cut or replaced since, cannot resume into it")
+        }
+        frameCount = Int(frames)
     }
 
     public func observe(_ s: Snapshot) throws {
