@@ -21,6 +21,17 @@ final class SelfConsistentSpinTests: XCTestCase {
         return s
     }
 
+    func testAnUnconvergedAdjointNamesItsOwnToleranceAndResidual() throws {
+        // The spins converge; an adjoint tolerance of 0 is never met, so the adjoint gives up.
+        let mode = SpinMode.selfConsistent(tolerance: 1e-3, adjointTolerance: 0, maxIterations: 60, mixing: 1)
+        XCTAssertThrowsError(try evaluate(SpinMultiNetPotential(model: try TestModels.magneticModel(), mode: mode), try TestModels.nio())) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("adjoint spin equation did not converge in 60 iterations"), message)
+            XCTAssertTrue(message.contains("'adjoint_tolerance_eV_per_uB'") && message.contains("tolerance 0.0 eV/μB"), message)
+            XCTAssertFalse(message.contains("| inf eV/μB"), "the last iteration's residual is reported: \(message)")
+        }
+    }
+
     func testCollinearMomentsGivenAsVectorsAreTheCollinearRunBitForBit() throws {
         let collinear = try TestModels.nio(repeats: 2)
         guard case let .collinear(m)? = collinear.initialMagneticMoments else { return XCTFail() }

@@ -42,6 +42,11 @@ public final class ConfigObject {
         .invalidInput(location: location(key), message: message)
     }
 
+    /// An error at a line inside the key's value (e.g. one item of an array).
+    public func error(_ key: String, line: Int, _ message: String) -> SpinMDError {
+        .invalidInput(location: "\(file):\(line): key '\(fullKey(key))'", message: message)
+    }
+
     /// The error for a required key that is absent: if an unknown key here looks like a typo of
     /// it (e.g. "stpes", or "timestep" without its unit), that key is reported instead.
     public func missing(_ key: String, _ expectation: String) -> SpinMDError {

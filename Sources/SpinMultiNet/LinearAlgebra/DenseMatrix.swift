@@ -42,14 +42,22 @@ public struct DenseMatrix: Equatable, Sendable {
         return c
     }
 
-    /// Solves A·X = B for square A by Gaussian elimination with partial pivoting.
+    /// Solves A·X = B for a regular square A (`solution`); a singular A is a programming error.
     public static func solve(_ a: DenseMatrix, _ b: DenseMatrix) -> DenseMatrix {
+        guard let x = solution(a, b) else { preconditionFailure("DenseMatrix.solve: singular matrix") }
+        return x
+    }
+
+    /// Solves A·X = B for square A by Gauss–Jordan elimination with partial pivoting; nil when a
+    /// pivot is zero (A singular). The one dense solver of the package: small systems only.
+    public static func solution(_ a: DenseMatrix, _ b: DenseMatrix) -> DenseMatrix? {
         precondition(a.rows == a.columns && b.rows == a.rows)
         let n = a.rows
         var m = a, x = b
         for col in 0..<n {
             var pivot = col
             for r in (col + 1)..<max(col + 1, n) where abs(m[r, col]) > abs(m[pivot, col]) { pivot = r }
+            guard abs(m[pivot, col]) > 0 else { return nil }
             if pivot != col {
                 for j in 0..<n { let t = m[col, j]; m[col, j] = m[pivot, j]; m[pivot, j] = t }
                 for j in 0..<x.columns { let t = x[col, j]; x[col, j] = x[pivot, j]; x[pivot, j] = t }
