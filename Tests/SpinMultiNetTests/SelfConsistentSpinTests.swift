@@ -5,7 +5,7 @@ import SpinMD
 /// The self-consistent spin solver: collinear and non-collinear (vector) input, symmetry with
 /// self-consistent spins, and the predictor that warm-starts each step.
 final class SelfConsistentSpinTests: XCTestCase {
-    let tight = SpinMode.selfConsistent(tolerance: 1e-12, maxIterations: 5000, mixing: 0.3)
+    let tight = SpinMode.selfConsistent(tolerance: 1e-12, adjointTolerance: 1e-12, maxIterations: 5000, mixing: 0.3)
 
     func evaluate(_ p: SpinMultiNetPotential, _ s: AtomicSystem) throws -> PotentialResult {
         let list = CellListBuilder().build(positions: s.positions, cell: s.cell, radius: p.cutoff, kind: .full)
@@ -119,7 +119,7 @@ final class SelfConsistentSpinTests: XCTestCase {
 
     func testPredictedStepsOfASmoothPathNeedFewIterations() throws {
         var s = try TestModels.nio(repeats: 2, rattle: 0.05)
-        let p = SpinMultiNetPotential(model: try TestModels.magneticModel(), mode: .selfConsistent(tolerance: 1e-6, maxIterations: 5000, mixing: 0.3))
+        let p = SpinMultiNetPotential(model: try TestModels.magneticModel(), mode: .selfConsistent(tolerance: 1e-6, adjointTolerance: 1e-6, maxIterations: 5000, mixing: 0.3))
         var g = SeededGenerator(seed: 4)
         let velocity = (0..<s.atomCount).map { _ in 0.002 * Vector3(g.nextGaussian(), g.nextGaussian(), g.nextGaussian()) }
         var iterations: [Int] = []
