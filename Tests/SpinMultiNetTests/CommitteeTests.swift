@@ -58,7 +58,7 @@ final class CommitteeTests: XCTestCase {
 
     func testSelfConsistentCommitteeForcesAreTotalDerivatives() throws {
         let members = [try TestModels.magneticModel(seed: 1), try TestModels.magneticModel(seed: 4)]
-        let p = SpinMultiNetPotential(committee: try SpinMultiNetCommittee(members: members), mode: .selfConsistent(tolerance: 1e-13, maxIterations: 5000, mixing: 0.3))
+        let p = SpinMultiNetPotential(committee: try SpinMultiNetCommittee(members: members), mode: .selfConsistent(tolerance: 1e-13, adjointTolerance: 1e-13, maxIterations: 5000, mixing: 0.3))
         let s = try TestModels.nio()
         let r = try evaluate(p, s)
         guard case let .collinear(moments)? = r.magneticMoments else { return XCTFail("collinear in, collinear out") }

@@ -24,7 +24,7 @@ final class EnergyConservationTests: XCTestCase {
             return (energies.map { abs($0 - e0) }.max()!, abs(tail - head), potential.flippedAtoms.count)
         }
         let fixed = try run(.fixed)
-        let selfConsistent = try run(.selfConsistent(tolerance: 1e-8, maxIterations: 3000, mixing: 0.2))
+        let selfConsistent = try run(.selfConsistent(tolerance: 1e-8, adjointTolerance: 1e-8, maxIterations: 3000, mixing: 0.2))
         print("NVE 108-atom NiO at 100 K, 300 steps of 1 fs: fixed max|ΔE| \(fixed.maxDeviation) eV drift \(fixed.drift) eV; self-consistent max|ΔE| \(selfConsistent.maxDeviation) eV drift \(selfConsistent.drift) eV, flips \(selfConsistent.flips)")
         let kinetic = 1.5 * Double(start.atomCount) * Units.boltzmann * 100
         XCTAssertLessThan(selfConsistent.drift, max(2 * fixed.drift, 1e-5 * kinetic))

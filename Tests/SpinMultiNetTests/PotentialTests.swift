@@ -19,7 +19,7 @@ final class PotentialTests: XCTestCase {
     }
 
     func testSelfConsistentForcesAreTotalDerivatives() throws {
-        let p = SpinMultiNetPotential(model: try magneticModel(), mode: .selfConsistent(tolerance: 1e-13, maxIterations: 5000, mixing: 0.3))
+        let p = SpinMultiNetPotential(model: try magneticModel(), mode: .selfConsistent(tolerance: 1e-13, adjointTolerance: 1e-13, maxIterations: 5000, mixing: 0.3))
         let s = try nio()
         _ = try FiniteDifferenceCheck.energy(p, s)
         XCTAssertGreaterThan(p.lastIterations.spins, 2, "the spins really moved from their estimates")
@@ -31,7 +31,7 @@ final class PotentialTests: XCTestCase {
     }
 
     func testSelfConsistentSpinsAreAFixedPointAndStayCollinear() throws {
-        let p = SpinMultiNetPotential(model: try magneticModel(), mode: .selfConsistent(tolerance: 1e-10, maxIterations: 2000, mixing: 0.3))
+        let p = SpinMultiNetPotential(model: try magneticModel(), mode: .selfConsistent(tolerance: 1e-10, adjointTolerance: 1e-10, maxIterations: 2000, mixing: 0.3))
         let s = try nio(repeats: 2)
         let list = CellListBuilder().build(positions: s.positions, cell: s.cell, radius: p.cutoff, kind: .full)
         let r = try p.evaluate(s, neighbors: list, request: .all)
@@ -67,7 +67,7 @@ final class PotentialTests: XCTestCase {
     }
 
     func testSupercellGivesTheSameEnergyPerAtom() throws {
-        let p = SpinMultiNetPotential(model: try model(), mode: .selfConsistent(tolerance: 1e-10, maxIterations: 500, mixing: 0.5))
+        let p = SpinMultiNetPotential(model: try model(), mode: .selfConsistent(tolerance: 1e-10, adjointTolerance: 1e-10, maxIterations: 500, mixing: 0.5))
         let small = try nio(repeats: 1, rattle: 0)
         let big = try nio(repeats: 2, rattle: 0)
         func perAtom(_ s: AtomicSystem) throws -> Double {
@@ -134,7 +134,7 @@ final class ParallelModelTests: XCTestCase {
         func evaluate(threads: Int) throws -> PotentialResult {
             let model = try TestModels.magneticModel()
             model.executor = ParallelExecutor(threads: threads)
-            let p = SpinMultiNetPotential(model: model, mode: .selfConsistent(tolerance: 1e-10, maxIterations: 3000, mixing: 0.3))
+            let p = SpinMultiNetPotential(model: model, mode: .selfConsistent(tolerance: 1e-10, adjointTolerance: 1e-10, maxIterations: 3000, mixing: 0.3))
             let list = CellListBuilder().build(positions: s.positions, cell: s.cell, radius: p.cutoff, kind: .full)
             XCTAssertEqual(model.pairChunks(model.geometry(ModelGraph(system: s, neighbors: list, cutoff: p.cutoff, speciesIndex: s.species.map { model.speciesIndex($0)! }))).count, threads)
             return try p.evaluate(s, neighbors: list, request: .all)

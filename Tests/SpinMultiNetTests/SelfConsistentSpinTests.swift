@@ -5,7 +5,7 @@ import SpinMD
 /// The self-consistent spin solver: collinear and non-collinear (vector) input, symmetry with
 /// self-consistent spins, and the predictor that warm-starts each step.
 final class SelfConsistentSpinTests: XCTestCase {
-    let tight = SpinMode.selfConsistent(tolerance: 1e-12, maxIterations: 5000, mixing: 0.3)
+    let tight = SpinMode.selfConsistent(tolerance: 1e-12, adjointTolerance: 1e-12, maxIterations: 5000, mixing: 0.3)
 
     func evaluate(_ p: SpinMultiNetPotential, _ s: AtomicSystem) throws -> PotentialResult {
         let list = CellListBuilder().build(positions: s.positions, cell: s.cell, radius: p.cutoff, kind: .full)
@@ -19,6 +19,17 @@ final class SelfConsistentSpinTests: XCTestCase {
             switch i % 4 { case 0: Vector3(2, 0, 0); case 1: Vector3(-1, 1.7, 0.2); default: .zero }
         })
         return s
+    }
+
+    func testAnUnconvergedAdjointNamesItsOwnToleranceAndResidual() throws {
+        // The spins converge; an adjoint tolerance of 0 is never met, so the adjoint gives up.
+        let mode = SpinMode.selfConsistent(tolerance: 1e-3, adjointTolerance: 0, maxIterations: 60, mixing: 1)
+        XCTAssertThrowsError(try evaluate(SpinMultiNetPotential(model: try TestModels.magneticModel(), mode: mode), try TestModels.nio())) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("adjoint spin equation did not converge in 60 iterations"), message)
+            XCTAssertTrue(message.contains("'adjoint_tolerance_eV_per_uB'") && message.contains("tolerance 0.0 eV/μB"), message)
+            XCTAssertFalse(message.contains("| inf eV/μB"), "the last iteration's residual is reported: \(message)")
+        }
     }
 
     func testCollinearMomentsGivenAsVectorsAreTheCollinearRunBitForBit() throws {
@@ -108,7 +119,7 @@ final class SelfConsistentSpinTests: XCTestCase {
 
     func testPredictedStepsOfASmoothPathNeedFewIterations() throws {
         var s = try TestModels.nio(repeats: 2, rattle: 0.05)
-        let p = SpinMultiNetPotential(model: try TestModels.magneticModel(), mode: .selfConsistent(tolerance: 1e-6, maxIterations: 5000, mixing: 0.3))
+        let p = SpinMultiNetPotential(model: try TestModels.magneticModel(), mode: .selfConsistent(tolerance: 1e-6, adjointTolerance: 1e-6, maxIterations: 5000, mixing: 0.3))
         var g = SeededGenerator(seed: 4)
         let velocity = (0..<s.atomCount).map { _ in 0.002 * Vector3(g.nextGaussian(), g.nextGaussian(), g.nextGaussian()) }
         var iterations: [Int] = []

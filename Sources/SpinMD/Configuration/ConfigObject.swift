@@ -42,12 +42,17 @@ public final class ConfigObject {
         .invalidInput(location: location(key), message: message)
     }
 
+    /// An error at a line inside the key's value (e.g. one item of an array).
+    public func error(_ key: String, line: Int, _ message: String) -> SpinMDError {
+        .invalidInput(location: "\(file):\(line): key '\(fullKey(key))'", message: message)
+    }
+
     /// The error for a required key that is absent: if an unknown key here looks like a typo of
     /// it (e.g. "stpes", or "timestep" without its unit), that key is reported instead.
     public func missing(_ key: String, _ expectation: String) -> SpinMDError {
         for (name, value) in members where !known.contains(name) {
             if Suggestion.closest(to: name, among: [key]) != nil {
-                return .invalidInput(location: "\(file):\(value.line): key '\(fullKey(name))'", message: "unknown key; did you mean '\(key)'?")
+                return error(name, line: value.line, "unknown key; did you mean '\(key)'?")
             }
         }
         return error(key, "is required (\(expectation))")
@@ -133,7 +138,7 @@ public final class ConfigObject {
         guard case let .array(items) = v.value else { throw error(key, "expected an array of numbers, got \(v.value.typeName)") }
         return try items.enumerated().map { k, item in
             guard case let .number(x) = item.value, x.isFinite else {
-                throw SpinMDError.invalidInput(location: "\(file):\(item.line): key '\(fullKey(key))[\(k)]'", message: "expected a number, got \(item.value.typeName)")
+                throw error("\(key)[\(k)]", line: item.line, "expected a number, got \(item.value.typeName)")
             }
             return x
         }
@@ -147,7 +152,7 @@ public final class ConfigObject {
         case let .array(items):
             return try items.enumerated().map { k, item in
                 guard case let .string(s) = item.value else {
-                    throw SpinMDError.invalidInput(location: "\(file):\(item.line): key '\(fullKey(key))[\(k)]'", message: "expected a string, got \(item.value.typeName)")
+                    throw error("\(key)[\(k)]", line: item.line, "expected a string, got \(item.value.typeName)")
                 }
                 return s
             }
@@ -165,7 +170,7 @@ public final class ConfigObject {
         }
         return try items.map { item in
             guard case let .string(symbol) = item.value, let e = Element(symbol: symbol) else {
-                throw SpinMDError.invalidInput(location: "\(file):\(item.line): key '\(fullKey(key))'", message: "expected an element symbol such as \"Ni\"")
+                throw error(key, line: item.line, "expected an element symbol such as \"Ni\"")
             }
             return e
         }
@@ -188,7 +193,7 @@ public final class ConfigObject {
             } else if !known.isEmpty {
                 message += "; known keys here: \(Array(Set(known)).sorted().joined(separator: ", "))"
             }
-            throw SpinMDError.invalidInput(location: "\(file):\(value.line): key '\(fullKey(key))'", message: message)
+            throw error(key, line: value.line, message)
         }
     }
 }

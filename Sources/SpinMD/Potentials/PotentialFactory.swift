@@ -1,23 +1,42 @@
-/// Makes the potential an input file's `potential` object names. Potentials outside the core
-/// (SpinMultiNet) register themselves here, so the core never imports them.
+/// Reads an input file's `potential` section and makes the potential it names. Potentials
+/// outside the core (SpinMultiNet) register themselves here, so the core never imports them.
 public enum PotentialFactory {
-    /// Builds a potential from its configuration object; `baseDirectory` resolves relative paths.
-    public typealias Maker = (_ configuration: ConfigObject, _ executor: ParallelExecutor, _ baseDirectory: String) throws -> any Potential
+    /// Reads and checks a potential's configuration object (every key but `type`, which the
+    /// factory reads) and returns how to build the potential; `baseDirectory` resolves relative paths.
+    public typealias Reader = (_ configuration: ConfigObject, _ baseDirectory: String) throws -> PotentialSettings.Builder
 
-    nonisolated(unsafe) private static var makers: [String: Maker] = [
-        "lennard-jones": { c, executor, _ in PairPotential(try LennardJones(configuration: c), name: "lennard-jones", executor: executor) },
+    nonisolated(unsafe) private static var readers: [String: Reader] = [
+        "lennard-jones": { c, _ in
+            let lj = try LennardJones(configuration: c)
+            return { executor in PairPotential(lj, name: "lennard-jones", executor: executor) }
+        },
     ]
 
     /// Adds (or replaces) a potential type.
-    public static func register(_ type: String, _ maker: @escaping Maker) { makers[type] = maker }
+    public static func register(_ type: String, _ reader: @escaping Reader) { readers[type] = reader }
 
     /// Types `spinmd run` knows.
-    public static var types: [String] { makers.keys.sorted() }
+    public static var types: [String] { readers.keys.sorted() }
 
+    /// Reads the `potential` section with its type's reader. A type no reader is registered for
+    /// (yet) is read when the potential is built, so that a program linking only the core can
+    /// still load inputs for other potentials; an unknown type is reported there.
+    public static func read(_ c: ConfigObject, baseDirectory: String = ".") throws -> PotentialSettings {
+        guard let type = try? c.optionalString("type"), readers[type] != nil else {
+            return PotentialSettings(section: c) { executor in try readSection(c, baseDirectory: baseDirectory)(executor) }
+        }
+        return PotentialSettings(section: c, build: try readSection(c, baseDirectory: baseDirectory))
+    }
+
+    /// Reads the section and builds the potential at once.
     public static func make(_ c: ConfigObject, executor: ParallelExecutor, baseDirectory: String = ".") throws -> any Potential {
+        try read(c, baseDirectory: baseDirectory).makePotential(executor: executor)
+    }
+
+    private static func readSection(_ c: ConfigObject, baseDirectory: String) throws -> PotentialSettings.Builder {
         let type = try c.choice("type", types)
-        let potential = try makers[type]!(c, executor, baseDirectory)
+        let build = try readers[type]!(c, baseDirectory)
         try c.finish()
-        return potential
+        return build
     }
 }

@@ -88,6 +88,6 @@ public struct OrderingOutcome: Sendable {
     public var status: RunSummary.Status
     public var steps: Int
     public var report: RelaxationReport
-    /// Moment signs that changed during the relaxation (collinear; |m| < 0.3 μB counts as lost).
+    /// Moment signs that changed during the relaxation (collinear; `MagneticMoments.isFlip`).
     public var flippedMoments: Int
 }

@@ -53,7 +53,7 @@ extension Simulation {
             try AtomicFile.write(Array(report.json.utf8), to: "\(directory)/\(Self.summaryFile)")
             var flipped = 0
             if case let .collinear(start)? = system.initialMagneticMoments {
-                flipped = zip(start, report.atomMoments).filter { abs($0) >= 0.3 && ($0 * $1 < 0 || abs($1) < 0.3) }.count
+                flipped = zip(start, report.atomMoments).filter(MagneticMoments.isFlip).count
             }
             outcomes.append(OrderingOutcome(name: name, status: summary.status, steps: summary.steps, report: report, flippedMoments: flipped))
             var next = summary

@@ -34,9 +34,9 @@ public struct Simulation {
         let o = c.output
         var system = try c.makeSystem()
         let executor = ParallelExecutor(threads: threads)
-        let potential = try PotentialFactory.make(c.potential, executor: executor, baseDirectory: c.baseDirectory)
+        let potential = try c.potential.makePotential(executor: executor)
         do { try potential.checkSupports(system.species) } catch let e as SpinMDError {
-            throw SpinMDError.invalidInput(location: c.potential.location("species"), message: e.description)
+            throw c.potential.section.error("species", e.description)
         }
         try Self.checkOverlaps(system, minimum: c.minimumDistance)
         let evaluator = ForceEvaluator(potential: potential, skin: c.skin, executor: executor)

@@ -66,7 +66,7 @@ public struct ModelEvaluation {
         } catch let e as SpinMDError {
             throw SpinMDError.unsupported("\(f.source): \(e.description)")
         }
-        let spins = r.magneticMoments?.vectors(axis: Vector3(0, 0, 1)) ?? []
+        let spins = r.magneticMoments?.vectors() ?? []
         return (FramePrediction(energy: r.energy, forces: r.forces, spins: spins,
                                 stress: f.volume.flatMap { v in r.virial.map { -(1 / v) * $0 } }), r.diagnostics)
     }
@@ -87,9 +87,9 @@ public struct EvaluationResult {
     func errors(_ k: Int, atoms: (Int) -> Bool = { _ in true }) -> PropertyErrors {
         var e = PropertyErrors()
         let f = frames[k], p = predictions[k]
-        let targets = f.moments?.vectors(axis: Vector3(0, 0, 1))
+        let targets = f.moments?.vectors()
         e.addFrame(p, f)
-        for i in 0..<f.atomCount where atoms(i) { e.addAtom(i, p, f, targets: targets, axis: f.isCollinear ? Vector3(0, 0, 1) : nil) }
+        for i in 0..<f.atomCount where atoms(i) { e.addAtom(i, p, f, targets: targets, axis: f.isCollinear ? MagneticMoments.spinAxis : nil) }
         return e
     }
 
@@ -108,9 +108,9 @@ public struct EvaluationResult {
             for k in frames.indices where frames[k].system.species.contains(element) {
                 var part = PropertyErrors()
                 let f = frames[k], p = predictions[k]
-                let targets = f.moments?.vectors(axis: Vector3(0, 0, 1))
+                let targets = f.moments?.vectors()
                 for i in 0..<f.atomCount where f.system.species[i] == element {
-                    part.addAtom(i, p, f, targets: targets, axis: f.isCollinear ? Vector3(0, 0, 1) : nil)
+                    part.addAtom(i, p, f, targets: targets, axis: f.isCollinear ? MagneticMoments.spinAxis : nil)
                 }
                 part.frames = 1
                 e.merge(part)
@@ -138,7 +138,7 @@ public struct EvaluationResult {
             let f = frames[k], p = predictions[k], e = errors(k)
             func fmt(_ x: Double, _ unit: Double = 1) -> String { x.isNaN ? "" : String(format: "%.6g", x * unit) }
             var maxMoment = Double.nan
-            if let t = f.moments?.vectors(axis: Vector3(0, 0, 1)) {
+            if let t = f.moments?.vectors() {
                 maxMoment = zip(p.spins, t).map { ($0 - $1).norm }.max() ?? .nan
             }
             let energyError = f.energy.map { (p.energy - $0) / Double(f.atomCount) } ?? .nan
@@ -168,9 +168,9 @@ public struct EvaluationResult {
             if let ref = f.forces, let pf = p.forces {
                 for i in 0..<f.atomCount { for a in 0..<3 { forces.points.append((ref[i][a], pf[i][a], g)) } }
             }
-            if let t = f.moments?.vectors(axis: Vector3(0, 0, 1)) {
+            if let t = f.moments?.vectors() {
                 for i in 0..<f.atomCount {
-                    if f.isCollinear { moments.points.append((t[i].z, p.spins[i].z, g)) } else {
+                    if f.isCollinear { moments.points.append((t[i].dot(MagneticMoments.spinAxis), p.spins[i].dot(MagneticMoments.spinAxis), g)) } else {
                         for a in 0..<3 { moments.points.append((t[i][a], p.spins[i][a], g)) }
                     }
                 }

@@ -47,12 +47,8 @@ struct SpinConstraint {
         return out
     }
 
-    /// Atoms with |estimate| ≥ 0.3 μB whose moment has the opposite sign along their axis, or
-    /// less than 0.3 μB.
+    /// Atoms whose moment along their axis flipped from its estimate (`MagneticMoments.isFlip`).
     func flips(estimates: [Vector3], moments: [Vector3]) -> [Int] {
-        estimates.indices.filter { i in
-            let e = estimates[i].dot(axes[i]), s = moments[i].dot(axes[i])
-            return abs(e) >= 0.3 && (s * e < 0 || abs(s) < 0.3)
-        }
+        estimates.indices.filter { i in MagneticMoments.isFlip(from: estimates[i].dot(axes[i]), to: moments[i].dot(axes[i])) }
     }
 }

@@ -14,9 +14,4 @@ public enum SpinMode: Equatable, Sendable {
     public static let defaults = (tolerance: 1e-4, adjointTolerance: 1e-4, maxIterations: 200, mixing: 1.0)
     public static let defaultSelfConsistent = SpinMode.selfConsistent(tolerance: defaults.tolerance, adjointTolerance: defaults.adjointTolerance,
                                                                       maxIterations: defaults.maxIterations, mixing: defaults.mixing)
-
-    /// Self-consistent spins with both tolerances set to `tolerance` (tests and tight checks).
-    public static func selfConsistent(tolerance: Double, maxIterations: Int, mixing: Double) -> SpinMode {
-        .selfConsistent(tolerance: tolerance, adjointTolerance: tolerance, maxIterations: maxIterations, mixing: mixing)
-    }
 }

@@ -25,7 +25,7 @@ public final class SpinMultiNetPotential: Potential {
     public var predictsMagneticMoments: Bool { true }
 
     /// Global spin axis of collinear moments.
-    public let spinAxis = Vector3(0, 0, 1)
+    public let spinAxis = MagneticMoments.spinAxis
     /// Spin input m* of the last self-consistent evaluation, Cartesian [μB].
     public private(set) var spinState: [Vector3]?
     /// The last steps' converged spins and adjoints: the predictors of the next step.
@@ -36,7 +36,7 @@ public final class SpinMultiNetPotential: Potential {
     /// iterations, the last of which also gives the forces) of the last evaluation.
     public private(set) var lastIterations = (spins: 0, adjoint: 0)
     /// Atoms whose converged moment has the opposite sign to (or lost) its initial estimate along
-    /// its axis, in the last evaluation (|m| below 0.3 μB counts as lost; see `SpinConstraint`).
+    /// its axis, in the last evaluation (`MagneticMoments.isFlip`; see `SpinConstraint`).
     public private(set) var flippedAtoms: [Int] = []
 
     /// Iterates remembered by the Anderson acceleration of the adjoint iteration.
@@ -165,14 +165,16 @@ public final class SpinMultiNetPotential: Potential {
                 var lambda = adjointHistory.prediction().flatMap { $0.count == m.count ? constraint.project($0) : nil }
                     ?? [Vector3](repeating: .zero, count: m.count)
                 var mixer = AndersonMixer(depth: andersonDepth, mixing: mixing)
+                var adjointResidual = Double.infinity
                 while true {
                     guard lastIterations.adjoint < maxIterations else {
-                        throw SpinMDError.unsupported("SpinMultiNet adjoint spin equation did not converge in \(maxIterations) iterations")
+                        throw SpinMDError.unsupported("SpinMultiNet adjoint spin equation did not converge in \(maxIterations) iterations (largest |λ − P(∂E/∂m + Jᵀλ)| \(adjointResidual) eV/μB, tolerance \(adjointTolerance) eV/μB); raise 'max_iterations' or 'adjoint_tolerance_eV_per_uB', or use \"spins\": \"fixed\"")
                     }
                     lastIterations.adjoint += 1
                     let pass = committee.backward(tapes, energyCotangent: 1, spinCotangents: lambda)
                     let next = constraint.project(pass.mean.moments)
-                    if Self.largestDifference(next, lambda) < adjointTolerance {
+                    adjointResidual = Self.largestDifference(next, lambda)
+                    if adjointResidual < adjointTolerance {
                         grads = pass
                         adjointHistory.append(next)
                         break

@@ -6,7 +6,7 @@ struct SpinInputSampler {
 
     /// Inputs and targets along ẑ (collinear) or as given, without augmentation.
     static func plain(_ f: LabelledFrame) -> (inputs: [Vector3], targets: [Vector3]?, axis: Vector3?) {
-        let z = Vector3(0, 0, 1)
+        let z = MagneticMoments.spinAxis
         return (f.initialMoments.vectors(axis: z), f.moments?.vectors(axis: z), f.isCollinear ? z : nil)
     }
 
@@ -34,7 +34,7 @@ struct SpinInputSampler {
                 if m0 == 0, r > 0 {
                     let magnitude = max(r, upper * t) * g.nextUniform()
                     let sign: Double = g.nextUniform() < 0.5 ? -1 : 1
-                    let direction = t > 0 ? targets![i] / t : (axis ?? Vector3(0, 0, 1))
+                    let direction = t > 0 ? targets![i] / t : (axis ?? MagneticMoments.spinAxis)
                     inputs[i] = sign * magnitude * direction
                     continue
                 }
@@ -46,11 +46,11 @@ struct SpinInputSampler {
             }
         }
         if augmentation.spinAxis {
-            if axis != nil {
+            if let along = axis {
                 var e = Vector3(g.nextGaussian(), g.nextGaussian(), g.nextGaussian())
                 e /= e.norm
-                inputs = inputs.map { $0.z * e }
-                targets = targets?.map { $0.z * e }
+                inputs = inputs.map { $0.dot(along) * e }
+                targets = targets?.map { $0.dot(along) * e }
                 axis = e
             } else {
                 let r = g.nextRotation()
