@@ -61,13 +61,12 @@ final class ShippedModelTests: XCTestCase {
 
 final class VectorSpinTests: XCTestCase {
     /// Non-collinear input: moments along x on the two Ni sublattices (fixed spins; with this
-    /// random model the non-collinear self-consistent iteration does not settle).
-    func testVectorMomentsGiveVectorSpinsAndExactForces() throws {
+    /// random model the non-collinear self-consistent iteration does not settle). Their forces
+    /// are checked in the conformance battery.
+    func testVectorMomentsGiveVectorSpins() throws {
         var s = try TestModels.nio()
         s.initialMagneticMoments = .vector([Vector3(2, 0, 0), Vector3(-2, 0.3, 0), .zero, .zero])
         let fixed = SpinMultiNetPotential(model: try TestModels.model(), mode: .fixed)
-        let report = try FiniteDifferenceCheck().run(fixed, s)
-        XCTAssertLessThan(report.maxForceError, 1e-6 * max(1, report.maxForce), "\(report)")
         let list = CellListBuilder().build(positions: s.positions, cell: s.cell, radius: fixed.cutoff, kind: .full)
         let r = try fixed.evaluate(s, neighbors: list, request: .all)
         guard case let .vector(m)? = r.magneticMoments else { return XCTFail("vector in, vector out") }

@@ -61,4 +61,30 @@ final class LennardJonesConformanceTests: XCTestCase {
         let report = PotentialConformance(makePotential: { ScaledForces(self.lennardJones(.smooth, threads: $0)) }, systems: try systems()).run()
         XCTAssertEqual(Set(report.failures.map(\.check)), [.finiteDifferences], "\(report)")
     }
+
+    /// An external field, E + g·Σ xᵢ with consistent forces, passes the finite differences but
+    /// breaks translation and rotation invariance and Σ F = 0.
+    func testTheBatteryCatchesAnExternalField() throws {
+        final class InField: Potential {
+            let inner: PairPotential<LennardJones>
+            init(_ inner: PairPotential<LennardJones>) { self.inner = inner }
+            var name: String { "in-field" }
+            var cutoff: Double { inner.cutoff }
+            var neighborKind: NeighborList.Kind { inner.neighborKind }
+            func checkSupports(_ species: [Element]) throws { try inner.checkSupports(species) }
+            func evaluate(_ system: AtomicSystem, neighbors: NeighborList, request: EvaluationRequest) throws -> PotentialResult {
+                var r = try inner.evaluate(system, neighbors: neighbors, request: request)
+                r.energy += 0.01 * system.positions.map(\.x).reduce(0, +)
+                r.forces = r.forces?.map { $0 - Vector3(0.01, 0, 0) }
+                r.atomicEnergies = nil
+                r.virial = nil
+                return r
+            }
+        }
+        let report = PotentialConformance(makePotential: { InField(self.lennardJones(.smooth, threads: $0)) }, systems: try systems(),
+                                          options: [.skip(.virialSymmetry, because: "no virial")]).run()
+        let failed = Set(report.failures.map(\.check))
+        XCTAssertTrue(failed.isSuperset(of: [.forceSum, .rotation, .translation]), "\(report)")
+        XCTAssertFalse(failed.contains(.finiteDifferences), "\(report)")
+    }
 }
