@@ -71,4 +71,12 @@ final class SpinMultiNetConformanceTests: XCTestCase {
         assertConforms(PotentialConformance(makePotential: potential({ try ModelFile.readCommittee(path: path).committee.members }, .fixed),
                                             systems: try systems(), options: fixedCollinearReporting))
     }
+
+    /// The shipped committee with self-consistent spins.
+    func testShippedModelWithSelfConsistentSpinsConforms() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("inputs/models/tmo-pbeu.safetensors").path
+        assertConforms(PotentialConformance(makePotential: potential({ try ModelFile.readCommittee(path: path).committee.members }, tight),
+                                            systems: try systems(), tolerances: .iterative))
+    }
 }
