@@ -67,9 +67,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SpinMDTests", dependencies: ["SpinMD"]),
+        // The property battery every potential's tests run (docs/architecture.md, "Conformance battery").
+        .target(name: "PotentialConformance", dependencies: ["SpinMD"]),
+        .testTarget(name: "SpinMDTests", dependencies: ["SpinMD", "PotentialConformance"]),
         .testTarget(name: "CLITests", dependencies: ["SpinMD", "SpinMultiNet"]),
-        .testTarget(name: "SpinMultiNetTests", dependencies: ["SpinMultiNet", "SpinMD"]),
+        .testTarget(name: "SpinMultiNetTests", dependencies: ["SpinMultiNet", "SpinMD", "PotentialConformance"]),
     ],
     swiftLanguageModes: [.v5]
 )

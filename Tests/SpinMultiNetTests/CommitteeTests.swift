@@ -34,14 +34,10 @@ final class CommitteeTests: XCTestCase {
         XCTAssertEqual(r.diagnostics[0], (energies.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / k).squareRoot() / Double(s.atomCount), accuracy: 1e-12)
         XCTAssertEqual(r.diagnostics[1], spread, accuracy: 1e-12)
         XCTAssertGreaterThan(spread, 0)
-        // Two threads split each member's pairs: the same result to round-off, and the same bits
-        // every time.
+        // Two threads: the same diagnostics every time (energies, forces and the rest are in
+        // the conformance battery's threadDeterminism).
         p.committee.executor = ParallelExecutor(threads: 2)
         let concurrent = try evaluate(p, s), again = try evaluate(p, s)
-        XCTAssertEqual(concurrent.energy, r.energy, accuracy: 1e-12 * abs(r.energy))
-        for i in 0..<s.atomCount { XCTAssertLessThan((concurrent.forces![i] - r.forces![i]).norm, 1e-12) }
-        XCTAssertEqual(again.energy, concurrent.energy)
-        XCTAssertEqual(again.forces!, concurrent.forces!)
         XCTAssertEqual(again.diagnostics, concurrent.diagnostics)
     }
 

@@ -66,35 +66,6 @@ final class SelfConsistentSpinTests: XCTestCase {
         try TestModels.assertTotalDerivatives(p, s)
     }
 
-    func testRotationReflectionAndTimeReversalWithSelfConsistentSpins() throws {
-        let s = try canted()
-        let model = try TestModels.magneticModel()
-        let base = try evaluate(SpinMultiNetPotential(model: model, mode: tight), s)
-        guard case let .vector(m0)? = base.magneticMoments, case let .vector(e)? = s.initialMagneticMoments else { return XCTFail() }
-        var g = SeededGenerator(seed: 11)
-        for reflect in [false, true] {
-            var q = g.nextRotation()
-            if reflect { q = Matrix3.diagonal(Vector3(1, 1, -1)) * q }
-            let det = q.determinant
-            var rotated = s
-            rotated.positions = s.positions.map { q.apply($0) + Vector3(0.3, -1, 2) }
-            rotated.cell = try Cell(matrix: Matrix3(rows: q.apply(s.cell.a), q.apply(s.cell.b), q.apply(s.cell.c)))
-            rotated.initialMagneticMoments = .vector(e.map { det * q.apply($0) })  // axial vectors
-            let r = try evaluate(SpinMultiNetPotential(model: model, mode: tight), rotated)
-            XCTAssertEqual(r.energy, base.energy, accuracy: 1e-10 * abs(base.energy))
-            for i in 0..<s.atomCount { XCTAssertLessThan((r.forces![i] - q.apply(base.forces![i])).norm, 1e-9) }
-            guard case let .vector(m)? = r.magneticMoments else { return XCTFail() }
-            for i in 0..<s.atomCount { XCTAssertLessThan((m[i] - det * q.apply(m0[i])).norm, 1e-9) }
-        }
-        var reversed = s
-        reversed.initialMagneticMoments = .vector(e.map { -$0 })
-        let r = try evaluate(SpinMultiNetPotential(model: model, mode: tight), reversed)
-        XCTAssertEqual(r.energy, base.energy, accuracy: 1e-10 * abs(base.energy))
-        for i in 0..<s.atomCount { XCTAssertLessThan((r.forces![i] - base.forces![i]).norm, 1e-9) }
-        guard case let .vector(m)? = r.magneticMoments else { return XCTFail() }
-        for i in 0..<s.atomCount { XCTAssertLessThan((m[i] + m0[i]).norm, 1e-9, "S(R, −m) = −S(R, m)") }
-    }
-
     func testExtrapolationIsExactForPolynomialsAndChoosesTheOrder() {
         // x(t) = a + b t + c t²: order 2 predicts it exactly once three points are known.
         func x(_ t: Double) -> [Vector3] { [Vector3(1 + 0.5 * t - 0.25 * t * t, 2, -t), Vector3(0.1 * t * t, 0, 3)] }
