@@ -7,7 +7,7 @@ extension PotentialConformance {
         var check = FiniteDifferenceCheck()
         check.displacement = tolerances.displacement
         check.strain = tolerances.strain
-        potential.restoreLatentState(nil)
+        try potential.restore(from: nil)
         let report = try check.run(potential, system)
         if !(report.maxForceError <= tolerances.force * max(1, report.maxForce)) { return "\(report)" }
         if let e = report.maxVirialError, !(e <= tolerances.virial * max(1, report.maxVirial ?? 0)) { return "\(report)" }

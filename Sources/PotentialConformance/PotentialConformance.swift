@@ -7,7 +7,7 @@ import SpinMD
 ///     XCTAssertTrue(report.failures.isEmpty, "\(report)")
 ///
 /// `makePotential(threads)` builds the potential evaluated on that many threads. Every
-/// evaluation starts cold (`restoreLatentState(nil)`), so results depend on the input only.
+/// evaluation starts cold (`restore(from: nil)`), so results depend on the input only.
 /// The systems should be rattled (non-zero forces), and at least one fully periodic; their
 /// first two atoms give the species (and moments) of the cutoff dimer.
 public struct PotentialConformance {
@@ -120,7 +120,7 @@ public struct PotentialConformance {
 
     /// Everything the potential computes for `system`, from a cold start and a fresh neighbor list.
     func evaluate(_ potential: any Potential, _ system: AtomicSystem) throws -> PotentialResult {
-        potential.restoreLatentState(nil)
+        try potential.restore(from: nil)
         let list = CellListBuilder().build(positions: system.positions, cell: system.cell, radius: potential.cutoff, kind: potential.neighborKind)
         return try potential.evaluate(system, neighbors: list, request: .all)
     }

@@ -7,7 +7,7 @@ import PotentialConformance
 /// fixed and self-consistent spins, one model and a committee, collinear and canted moments,
 /// small random models and the shipped one.
 final class SpinMultiNetConformanceTests: XCTestCase {
-    let tight = SpinMode.selfConsistent(tolerance: 1e-13, maxIterations: 5000, mixing: 0.3)
+    let tight = SpinMode.selfConsistent(tolerance: 1e-13, adjointTolerance: 1e-13, maxIterations: 5000, mixing: 0.3)
 
     /// Rattled AFM-II NiO (4 atoms) with collinear moments, and the same cell with the two Ni
     /// moments canted 120° apart (non-collinear vectors; O at zero).
