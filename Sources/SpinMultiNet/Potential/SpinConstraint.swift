@@ -23,19 +23,24 @@ struct SpinConstraint {
     let axes: [Vector3]
     /// True when the input was collinear scalars (the output is reported the same way).
     let scalarInput: Bool
+    /// True when every moment keeps one common axis (scalar input, or vectors along one axis).
+    let collinear: Bool
 
     init(estimates: MagneticMoments, spinAxis: Vector3) {
         switch estimates {
         case let .collinear(m):
             axes = [Vector3](repeating: spinAxis, count: m.count)
             scalarInput = true
+            collinear = true
         case let .vector(v):
             scalarInput = false
             let reference = v.first { $0.normSquared > 0 }.map { $0 / $0.norm }
             if let e = reference, v.allSatisfy({ $0.cross(e).norm <= 1e-12 * $0.norm }) {
                 axes = [Vector3](repeating: e, count: v.count)
+                collinear = true
             } else {
                 axes = v.map { $0.normSquared > 0 ? $0 / $0.norm : .zero }
+                collinear = false
             }
         }
     }

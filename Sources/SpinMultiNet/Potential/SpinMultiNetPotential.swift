@@ -190,9 +190,10 @@ public final class SpinMultiNetPotential: Potential {
             result.diagnostics = [Double(lastIterations.spins), Double(lastIterations.adjoint), Double(flippedAtoms.count)]
         }
         if request.contains(.atomicEnergies) { result.atomicEnergies = output.atomicEnergies }
-        // Collinear runs report moments along the axis; self-consistent runs report P·S (equal to
-        // m* within the tolerance); fixed vector input reports the model's S as it is.
-        let spins = constraint.scalarInput || mode != .fixed ? constraint.project(output.spins) : output.spins
+        // Collinear runs (scalars, or vectors along one axis) report moments along the axis, so a
+        // rotated collinear run reports the rotated moments; self-consistent runs report P·S
+        // (equal to m* within the tolerance); fixed canted input reports the model's S as it is.
+        let spins = constraint.collinear || mode != .fixed ? constraint.project(output.spins) : output.spins
         result.magneticMoments = constraint.scalarInput ? .collinear(spins.map { $0.dot(spinAxis) }) : .vector(spins)
         var memberForces: [[Vector3]] = []
         if let grads {

@@ -28,16 +28,6 @@ final class SpinMultiNetConformanceTests: XCTestCase {
         }
     }
 
-    /// NOTE: a finding of the battery. With fixed spins, collinear input reports the moments
-    /// projected on ẑ, but the same moments given as vectors along one axis (the rotated system)
-    /// report the model's S unprojected, so the rotated run's moments differ by the off-axis part
-    /// of S (up to 1.2·10⁻³ μB for the random model, 6·10⁻⁴ μB for the shipped one). The docs call
-    /// vector input along one axis "the same collinear run"; energies and forces agree.
-    let fixedCollinearReporting: [ConformanceOption] = [
-        .expectedFailure(.rotation, because: "fixed spins: collinear moments are reported projected on the axis, one-axis vector moments unprojected"),
-        .expectedFailure(.reflection, because: "fixed spins: collinear moments are reported projected on the axis, one-axis vector moments unprojected"),
-    ]
-
     func assertConforms(_ battery: PotentialConformance, file: StaticString = #filePath, line: UInt = #line) {
         let report = battery.run()
         XCTAssertTrue(report.failures.isEmpty, "\(report)", file: file, line: line)
@@ -45,13 +35,12 @@ final class SpinMultiNetConformanceTests: XCTestCase {
     }
 
     func testFixedSpinModelConforms() throws {
-        assertConforms(PotentialConformance(makePotential: potential({ [try TestModels.model()] }, .fixed), systems: try systems(),
-                                            options: fixedCollinearReporting))
+        assertConforms(PotentialConformance(makePotential: potential({ [try TestModels.model()] }, .fixed), systems: try systems()))
     }
 
     func testFixedSpinCommitteeConforms() throws {
         assertConforms(PotentialConformance(makePotential: potential({ [try TestModels.model(seed: 1), try TestModels.model(seed: 2)] }, .fixed),
-                                            systems: try systems(), options: fixedCollinearReporting))
+                                            systems: try systems()))
     }
 
     func testSelfConsistentModelConforms() throws {
@@ -69,7 +58,7 @@ final class SpinMultiNetConformanceTests: XCTestCase {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("inputs/models/tmo-pbeu.safetensors").path
         assertConforms(PotentialConformance(makePotential: potential({ try ModelFile.readCommittee(path: path).committee.members }, .fixed),
-                                            systems: try systems(), options: fixedCollinearReporting))
+                                            systems: try systems()))
     }
 
     /// The shipped committee with self-consistent spins.
