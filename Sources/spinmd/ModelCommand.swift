@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpinMD
 import SpinMultiNet
+import SpinMDCore
 
 /// `spinmd model init|committee|inspect`: make and look at SpinMultiNet model files.
 struct Model: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpinMD
+import SpinMDCore
 
 /// `spinmd trajectory info|convert`: get data out of AMBER NetCDF files without Python.
 struct Trajectory: ParsableCommand {

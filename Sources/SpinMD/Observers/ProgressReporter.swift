@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// Progress on standard output: a bar with ETA redrawn in place when stdout is a terminal,
 /// plain periodic lines otherwise (logs and CI).

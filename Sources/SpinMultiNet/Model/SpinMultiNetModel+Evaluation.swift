@@ -1,5 +1,5 @@
 import Foundation
-import SpinMD
+import SpinMDCore
 
 /// What one forward pass returns.
 public struct ModelOutput: Sendable {

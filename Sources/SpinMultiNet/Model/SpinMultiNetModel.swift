@@ -1,5 +1,5 @@
 import Foundation
-import SpinMD
+import SpinMDCore
 
 /// A SpinMultiNet model: configuration, the tensor-product paths it implies, and its weights.
 ///
