@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpinMD
 import SpinMultiNet
+import SpinMultiNetTraining
 import SpinMDCore
 
 /// `spinmd eval model data...`: errors of a model on labelled frames, by species and ordering.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpinMD
 import SpinMultiNet
+import SpinMultiNetTraining
 import SpinMDCore
 
 /// `spinmd train config.json`: fits a SpinMultiNet model to DFT frames (docs/training.md).

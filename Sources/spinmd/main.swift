@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpinMD
 import SpinMultiNet
+import SpinMultiNetPotential
 import SpinMDCore
 
 /// The `spinmd` command line.

@@ -171,8 +171,3 @@ public struct Simulation {
         }
     }
 }
-
-/// The version of spinmd.
-public enum SpinMDVersion {
-    public static let string = "0.1.0"
-}

@@ -2,6 +2,7 @@ import Foundation
 import SpinMD
 import SpinMDCore
 import SpinMultiNet
+import SpinMultiNetPotential
 
 /// Evaluates a model on labelled frames through `SpinMultiNetPotential`, the code path of
 /// `spinmd run`, with fixed or self-consistent spins.

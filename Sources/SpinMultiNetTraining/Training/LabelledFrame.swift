@@ -2,6 +2,7 @@ import Foundation
 import SpinMD
 import SpinMDCore
 import SpinMultiNet
+import SpinMultiNetPotential
 
 /// One DFT frame for training or evaluation: the structure, the graph the model sees, the spin
 /// input and whatever labels the frame carries (a missing label does not enter that loss term).
