@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import SpinMD
+@testable import SpinMDCore
 
 final class AmberNetCDFTests: XCTestCase {
     var directory: URL!

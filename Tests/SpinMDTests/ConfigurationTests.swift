@@ -1,5 +1,6 @@
 import XCTest
 import SpinMD
+@testable import SpinMDCore
 
 final class ConfigurationTests: XCTestCase {
     var repositoryRoot: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }

@@ -1,5 +1,6 @@
 import XCTest
 import SpinMD
+@testable import SpinMDCore
 
 final class DynamicsTests: XCTestCase {
     /// A warm argon crystal (108 atoms) with Maxwell–Boltzmann velocities.

@@ -1,5 +1,6 @@
 import XCTest
 import SpinMD
+@testable import SpinMDCore
 
 final class LennardJonesTests: XCTestCase {
     func testForcesAndVirialEqualFiniteDifferencesForEveryTruncation() throws {

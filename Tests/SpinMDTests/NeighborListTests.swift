@@ -1,5 +1,6 @@
 import XCTest
 @testable import SpinMD
+@testable import SpinMDCore
 
 final class NeighborListTests: XCTestCase {
     /// Compares a cell-list build with the O(N²) oracle, as sets of (i, j, image).

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SpinMD
+@testable import SpinMDCore
 
 /// Named rocksalt orderings and the pseudo-cubic analysis of relaxation reports.
 final class OrderingTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 import SpinMD
+@testable import SpinMDCore
 
 final class RelaxationTests: XCTestCase {
     /// Energy per atom [eV] of the perfect fcc crystal at lattice constant a [Å].

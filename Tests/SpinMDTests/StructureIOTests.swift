@@ -1,5 +1,6 @@
 import XCTest
 import SpinMD
+@testable import SpinMDCore
 
 final class StructureIOTests: XCTestCase {
     /// The project's shared DFT data, written by ASE.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import SpinMD
+@testable import SpinMDCore
 
 /// Reusable fixtures for the property tests.
 enum Fixtures {

@@ -1,6 +1,9 @@
 import XCTest
 import SpinMD
 @testable import SpinMultiNet
+@testable import SpinMDCore
+@testable import SpinMultiNetPotential
+@testable import SpinMultiNetTraining
 
 /// A committee is the mean of its members: as a potential (energies, forces, moments, their
 /// derivatives with self-consistent spins), and as a file.

@@ -2,6 +2,9 @@ import Foundation
 import XCTest
 import SpinMD
 @testable import SpinMultiNet
+@testable import SpinMDCore
+@testable import SpinMultiNetPotential
+@testable import SpinMultiNetTraining
 
 /// NVE with self-consistent spins must conserve energy as well as NVE with fixed spins: the
 /// forces are the total derivative of E(R, m*(R)). Long: runs only with SPINMD_LONG_TESTS=1.

@@ -1,6 +1,9 @@
 import XCTest
 import SpinMD
 @testable import SpinMultiNet
+@testable import SpinMDCore
+@testable import SpinMultiNetPotential
+@testable import SpinMultiNetTraining
 
 final class HarmonicsTests: XCTestCase {
     func randomUnit(_ g: inout SeededGenerator) -> Vector3 {

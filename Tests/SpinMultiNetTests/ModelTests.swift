@@ -1,6 +1,9 @@
 import XCTest
 import SpinMD
 @testable import SpinMultiNet
+@testable import SpinMDCore
+@testable import SpinMultiNetPotential
+@testable import SpinMultiNetTraining
 
 final class ModelTests: XCTestCase {
     static let ni = Element(symbol: "Ni")!, o = Element(symbol: "O")!

@@ -1,6 +1,9 @@
 import XCTest
 import SpinMD
 @testable import SpinMultiNet
+@testable import SpinMDCore
+@testable import SpinMultiNetPotential
+@testable import SpinMultiNetTraining
 
 final class PotentialTests: XCTestCase {
     func model(seed: UInt64 = 1, lMax: Int = 1) throws -> SpinMultiNetModel { try TestModels.model(seed: seed, lMax: lMax) }

@@ -1,6 +1,9 @@
 import XCTest
 import SpinMD
 @testable import SpinMultiNet
+@testable import SpinMDCore
+@testable import SpinMultiNetPotential
+@testable import SpinMultiNetTraining
 
 /// The self-consistent spin solver: collinear and non-collinear (vector) input, symmetry with
 /// self-consistent spins, and the predictor that warm-starts each step.

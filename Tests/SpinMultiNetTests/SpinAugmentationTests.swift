@@ -1,6 +1,9 @@
 import XCTest
 import SpinMD
 @testable import SpinMultiNet
+@testable import SpinMDCore
+@testable import SpinMultiNetPotential
+@testable import SpinMultiNetTraining
 
 final class SpinAugmentationTests: XCTestCase {
     /// Magnitude augmentation keeps every sign, stays inside [0.8·min, 1.2·max] of estimate and

@@ -1,6 +1,9 @@
 import Foundation
 import SpinMD
 @testable import SpinMultiNet
+@testable import SpinMDCore
+@testable import SpinMultiNetPotential
+@testable import SpinMultiNetTraining
 
 /// Labelled data the training tests make themselves.
 enum TrainingData {
