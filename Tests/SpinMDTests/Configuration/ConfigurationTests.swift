@@ -3,7 +3,7 @@ import SpinMD
 @testable import SpinMDCore
 
 final class ConfigurationTests: XCTestCase {
-    var repositoryRoot: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
+    var repositoryRoot: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
 
     func testEveryShippedInputIsValid() throws {
         let inputs = repositoryRoot.appendingPathComponent("inputs")

@@ -5,7 +5,7 @@ import SpinMD
 final class StructureIOTests: XCTestCase {
     /// The project's shared DFT data, written by ASE.
     /// The shared seed dataset as the project keeps it (a copy of ../shared/datasets/).
-    var sharedDataset: String { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../inputs/dft/data/tmo-pbeu-seed.extxyz").standardized.path }
+    var sharedDataset: String { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../inputs/dft/data/tmo-pbeu-seed.extxyz").standardized.path }
 
     func testReadsTheSharedASEDataset() throws {
         let frames = try ExtendedXYZ.read(path: sharedDataset)

@@ -41,7 +41,7 @@ final class EnergyConservationTests: XCTestCase {
     func testShippedModelConservesEnergyWithSelfConsistentSpins() throws {
         try XCTSkipUnless(ProcessInfo.processInfo.environment["SPINMD_LONG_TESTS"] == "1", "long test: set SPINMD_LONG_TESTS=1")
         let steps = Int(ProcessInfo.processInfo.environment["SPINMD_NVE_STEPS"] ?? "") ?? 1000
-        let inputs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("inputs")
+        let inputs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("inputs")
         let committee = try ModelFile.readCommittee(path: inputs.appendingPathComponent("models/tmo-pbeu.safetensors").path).committee
         committee.executor = ParallelExecutor()
         let start = try ExtendedXYZ.read(path: inputs.appendingPathComponent("structures/nio-afm2-64.extxyz").path)[0].system

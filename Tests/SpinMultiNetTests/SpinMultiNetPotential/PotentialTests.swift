@@ -99,7 +99,7 @@ final class PotentialTests: XCTestCase {
 }
 
 final class ShippedModelTests: XCTestCase {
-    var inputs: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("inputs") }
+    var inputs: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("inputs") }
 
     func testShippedModelMatchesItsConfiguration() throws {
         let config = try ModelConfiguration(input: ConfigObject.load(path: inputs.appendingPathComponent("models/nio-small.config.json").path))
