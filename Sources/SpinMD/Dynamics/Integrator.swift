@@ -1,4 +1,5 @@
 import SpinMDCore
+
 /// An MD integrator: advances the system by one timestep and says what it adds to the
 /// conserved energy. Every integrator is composed around `VelocityVerlet`.
 public protocol Integrator: AnyObject {

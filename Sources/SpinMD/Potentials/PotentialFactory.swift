@@ -1,4 +1,5 @@
 import SpinMDCore
+
 /// Makes the potential an input file's `potential` object names. Potentials outside the core
 /// (SpinMultiNet) register themselves here, so the core never imports them.
 public enum PotentialFactory {

@@ -1,5 +1,5 @@
 import SpinMDCore
-import SpinMultiNet
+
 /// Anderson acceleration of a fixed-point iteration x = g(x) (Anderson, J. ACM 12, 547 (1965);
 /// the "type II" form of Walker & Ni, SIAM J. Numer. Anal. 49, 1715 (2011)): the next iterate
 /// mixes the last `depth` iterates to minimise the linearised residual, then takes a step of

@@ -1,4 +1,5 @@
 import SpinMultiNet
+
 /// How the spin input of SpinMultiNet is chosen at each MD or relaxation step.
 public enum SpinMode: Equatable, Sendable {
     /// The initial estimates are the spin input at every step (the paper's protocol).

@@ -1,4 +1,3 @@
-import SpinMultiNet
 /// An RGB raster with the few drawing operations a parity plot needs.
 struct Canvas {
     let width: Int, height: Int

@@ -1,4 +1,3 @@
-import SpinMultiNet
 /// Minimal PNG writer (W3C, "Portable Network Graphics (PNG) Specification", 2nd ed., 2003):
 /// 8-bit RGB, no interlace, filter 0, and a zlib stream (RFC 1950) of stored deflate blocks
 /// (RFC 1951 §3.2.4). Uncompressed, but every reader opens it and it needs no zlib.

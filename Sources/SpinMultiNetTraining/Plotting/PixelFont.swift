@@ -1,4 +1,3 @@
-import SpinMultiNet
 /// A 5×7 pixel font for plot labels: digits, upper-case letters and a little punctuation
 /// (lower case is drawn as upper case).
 enum PixelFont {

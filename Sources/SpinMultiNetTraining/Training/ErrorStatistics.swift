@@ -1,4 +1,5 @@
 import SpinMultiNet
+
 /// Running mean absolute and root-mean-square error of one quantity.
 public struct ErrorStatistics: Sendable, Equatable {
     public private(set) var count = 0

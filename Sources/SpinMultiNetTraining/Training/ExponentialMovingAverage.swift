@@ -1,4 +1,5 @@
 import SpinMultiNet
+
 /// An exponential moving average of the parameters, the weights a trained model ships with
 /// (B. T. Polyak and A. B. Juditsky, "Acceleration of stochastic approximation by averaging",
 /// SIAM J. Control Optim. 30, 838 (1992)). The decay ramps up as min(d, (1 + t)/(10 + t)) over

@@ -1,4 +1,5 @@
 import SpinMultiNet
+
 /// Weights of the multi-task loss of one frame (DESIGN.md §6):
 ///
 ///     L = w_E ((E − E_ref)/N)² + w_F/(3N) Σᵢ |Fᵢ − F_refᵢ|² + w_M/N Σᵢ |Sᵢ − m_refᵢ|² + w_σ/9 Σ_ab Δσ_ab²

@@ -1,4 +1,5 @@
 import SpinMultiNet
+
 /// The model's named weights as one flat vector (names sorted), for optimisers and checkpoints.
 public struct ParameterLayout: Sendable, Equatable {
     public let names: [String]
