@@ -28,6 +28,10 @@ let package = Package(
     products: [
         .executable(name: "spinmd", targets: ["spinmd"]),
         .library(name: "SpinMD", targets: ["SpinMD"]),
+        .library(name: "SpinMDCore", targets: ["SpinMDCore"]),
+        .library(name: "SpinMultiNet", targets: ["SpinMultiNet"]),
+        .library(name: "SpinMultiNetPotential", targets: ["SpinMultiNetPotential"]),
+        .library(name: "SpinMultiNetTraining", targets: ["SpinMultiNetTraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,19 +43,28 @@ let package = Package(
             pkgConfig: "netcdf",
             providers: [.apt(["libnetcdf-dev"])]
         ),
-        .target(
-            name: "SpinMD",
-            dependencies: ["CNetCDF"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))] + cpuFlags
-        ),
         .systemLibrary(
             name: "COpenBLAS",
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // Units, geometry, systems, crystal builders, seeded random numbers, JSON configuration
+        // reading, the safetensors codec, errors and threading: what every other module shares.
+        .target(
+            name: "SpinMDCore",
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))] + cpuFlags
+        ),
+        // The MD engine: neighbor lists, potentials, dynamics, relaxation, observers, file
+        // formats, checkpoints, run configuration.
+        .target(
+            name: "SpinMD",
+            dependencies: ["SpinMDCore", "CNetCDF"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))] + cpuFlags
+        ),
+        // The network only; it must not import SpinMD.
         .target(
             name: "SpinMultiNet",
-            dependencies: ["SpinMD", "COpenBLAS", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["SpinMDCore", "COpenBLAS"],
             swiftSettings: [
                 .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
                 // NOTE: the network's SIMD kernels are generic over the channel lane and run
@@ -59,19 +72,37 @@ let package = Package(
                 .unsafeFlags(["-O"], .when(configuration: .debug)),
             ] + cpuFlags
         ),
+        // The network as an MD `Potential`: fixed or self-consistent spins.
+        .target(
+            name: "SpinMultiNetPotential",
+            dependencies: ["SpinMDCore", "SpinMD", "SpinMultiNet"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))] + cpuFlags
+        ),
+        // Training and evaluation of the network; swift-crypto hashes the training data files.
+        .target(
+            name: "SpinMultiNetTraining",
+            dependencies: [
+                "SpinMDCore", "SpinMD", "SpinMultiNet", "SpinMultiNetPotential",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))] + cpuFlags
+        ),
         .executableTarget(
             name: "spinmd",
             dependencies: [
+                "SpinMDCore",
                 "SpinMD",
                 "SpinMultiNet",
+                "SpinMultiNetPotential",
+                "SpinMultiNetTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // The property battery every potential's tests run (docs/architecture.md, "Conformance battery").
-        .target(name: "PotentialConformance", dependencies: ["SpinMD"]),
-        .testTarget(name: "SpinMDTests", dependencies: ["SpinMD", "PotentialConformance"]),
-        .testTarget(name: "CLITests", dependencies: ["SpinMD", "SpinMultiNet"]),
-        .testTarget(name: "SpinMultiNetTests", dependencies: ["SpinMultiNet", "SpinMD", "PotentialConformance"]),
+        .target(name: "PotentialConformance", dependencies: ["SpinMDCore", "SpinMD"]),
+        .testTarget(name: "SpinMDTests", dependencies: ["SpinMDCore", "SpinMD", "PotentialConformance"]),
+        .testTarget(name: "CLITests", dependencies: ["SpinMDCore", "SpinMD", "SpinMultiNet", "SpinMultiNetPotential", "SpinMultiNetTraining"]),
+        .testTarget(name: "SpinMultiNetTests", dependencies: ["SpinMultiNet", "SpinMultiNetPotential", "SpinMultiNetTraining", "SpinMDCore", "SpinMD", "PotentialConformance"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// One property every `Potential` must have, checked by `PotentialConformance`.
 ///
 /// Tolerances are relative to a scale max(1, largest |value|) of the quantity compared, in the

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// One failed (or expectedly failed) check on one system.
 public struct ConformanceFailure: CustomStringConvertible, Sendable {
     public var check: ConformanceCheck

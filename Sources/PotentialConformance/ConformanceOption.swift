@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// How a potential departs from the default expectations of `PotentialConformance`.
 public enum ConformanceOption: Sendable {
     /// The energy jumps at the cutoff by design (e.g. Lennard-Jones with `plain` truncation):

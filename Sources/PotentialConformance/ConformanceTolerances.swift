@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// Step sizes and tolerances of the `PotentialConformance` checks. Tolerances are relative to
 /// max(1, largest |value|) of the quantity compared (see `ConformanceCheck` for each check).
 public struct ConformanceTolerances: Sendable {

@@ -1,4 +1,5 @@
 import SpinMD
+import SpinMDCore
 
 /// The checks of `ConformanceCheck`, one function each: nil when the check passes, else what
 /// differed.

@@ -1,4 +1,5 @@
 import SpinMD
+import SpinMDCore
 
 /// A battery of property checks that every `Potential` must pass (`ConformanceCheck` lists them
 /// with their tolerances). A test runs it on a new potential in one line:

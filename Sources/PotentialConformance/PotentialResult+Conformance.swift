@@ -1,4 +1,5 @@
 import SpinMD
+import SpinMDCore
 
 /// The expected result of a transformed system, built from the reference result, and the
 /// comparison of two results.

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import SpinMD
 import SpinMultiNet
+import SpinMultiNetTraining
+import SpinMDCore
 
 /// `spinmd eval model data...`: errors of a model on labelled frames, by species and ordering.
 struct Evaluate: ParsableCommand {
@@ -30,17 +32,16 @@ struct Evaluate: ParsableCommand {
     @Option(name: .customLong("group-by"), help: "Info key whose values group frames in the table.")
     var groupBy: String = "order"
 
-    @Option(name: .long, help: "Worker threads.")
-    var threads: Int?
+    @OptionGroup var common: CommonOptions
 
     func run() throws {
-        do {
+        try ExitStatus.reporting {
             guard ["fixed", "self-consistent"].contains(spins) else {
                 throw SpinMDError.invalidInput(location: "--spins", message: "expected 'fixed' or 'self-consistent', got '\(spins)'")
             }
             let loaded = try ModelFile.readCommittee(path: model).committee
             var evaluation = ModelEvaluation(committee: loaded, mode: spins == "fixed" ? .fixed : .defaultSelfConsistent)
-            evaluation.executor = ParallelExecutor(threads: threads)
+            evaluation.executor = ParallelExecutor(threads: try common.checkedThreads())
             if let text = initialMagmoms { evaluation.defaultInitialMoments = try Self.parseDefaults(text) }
             let result = try evaluation.evaluate(files: data)
             let what = loaded.members.count > 1 ? " (committee of \(loaded.members.count) models)" : ""
@@ -63,8 +64,6 @@ struct Evaluate: ParsableCommand {
                 let written = try result.writeParityPlots(directory: plots, groupBy: groupBy)
                 print("parity plots: " + written.joined(separator: ", "))
             }
-        } catch let error as SpinMDError {
-            throw reportAndExit(error)
         }
     }
 

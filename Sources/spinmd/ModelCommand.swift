@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpinMD
 import SpinMultiNet
+import SpinMDCore
 
 /// `spinmd model init|committee|inspect`: make and look at SpinMultiNet model files.
 struct Model: ParsableCommand {
@@ -17,7 +18,7 @@ struct Model: ParsableCommand {
         @Flag(help: "Replace the output file if it exists.") var overwrite = false
 
         func run() throws {
-            do {
+            try ExitStatus.reporting {
                 let c = try ModelConfiguration(input: ConfigObject.load(path: config))
                 if !overwrite && FileManager.default.fileExists(atPath: out) {
                     throw SpinMDError.io(path: out, message: "exists; pass --overwrite to replace it")
@@ -26,7 +27,7 @@ struct Model: ParsableCommand {
                 try ModelFile.write(model, to: out, provenance: ["created_by": "spinmd model init", "seed": "\(seed)", "configuration_file": config,
                                                                 "trained": "no (random initialisation)"])
                 print("wrote \(out): \(model.parameterCount) parameters, species \(c.species.compactMap { Element(atomicNumber: $0)?.symbol }.joined(separator: " ")), cutoff \(c.cutoff) Å")
-            } catch let e as SpinMDError { throw reportAndExit(e) }
+            }
         }
     }
 
@@ -38,7 +39,7 @@ struct Model: ParsableCommand {
         @Flag(help: "Replace the output file if it exists.") var overwrite = false
 
         func run() throws {
-            do {
+            try ExitStatus.reporting {
                 if !overwrite && FileManager.default.fileExists(atPath: out) {
                     throw SpinMDError.io(path: out, message: "exists; pass --overwrite to replace it")
                 }
@@ -62,7 +63,7 @@ struct Model: ParsableCommand {
                 let committee = try SpinMultiNetCommittee(members: models)
                 try ModelFile.write(committee, to: out, provenance: provenance)
                 print("wrote \(out): a committee of \(models.count) models, \(models.map(\.parameterCount).reduce(0, +)) parameters")
-            } catch let e as SpinMDError { throw reportAndExit(e) }
+            }
         }
     }
 
@@ -71,7 +72,7 @@ struct Model: ParsableCommand {
         @Argument(help: "Model file.") var file: String
 
         func run() throws {
-            do {
+            try ExitStatus.reporting {
                 let (committee, metadata) = try ModelFile.readCommittee(path: file)
                 let model = committee.members[0], c = model.configuration
                 let what = committee.members.count > 1 ? "committee of \(committee.members.count) models (member 1 below; evaluated as their mean)" : "model"
@@ -88,7 +89,7 @@ struct Model: ParsableCommand {
                     // Multi-line values (a configuration file's text) on one line.
                     print("\(k.dropFirst("provenance.".count)): " + v.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
                 }
-            } catch let e as SpinMDError { throw reportAndExit(e) }
+            }
         }
     }
 }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import SpinMD
 import SpinMultiNet
+import SpinMultiNetTraining
+import SpinMDCore
 
 /// `spinmd train config.json`: fits a SpinMultiNet model to DFT frames (docs/training.md).
 struct Train: ParsableCommand {
@@ -11,8 +13,7 @@ struct Train: ParsableCommand {
     @Argument(help: "Training configuration JSON.")
     var config: String
 
-    @Option(name: .long, help: "Worker threads (default: the configuration's 'threads', else SPINMD_NUM_THREADS, else all cores).")
-    var threads: Int?
+    @OptionGroup var common: CommonOptions
 
     @Option(name: .long, help: "Override the configuration's 'seed' (initial weights, frame order, augmentation draws); the outputs go to its output directory with '-seed<N>' appended, so several seeds of one configuration (a committee's members) train side by side.")
     var seed: UInt64?
@@ -26,15 +27,12 @@ struct Train: ParsableCommand {
     @Flag(name: .long, help: "Replace the outputs of an earlier training in the output directory.")
     var overwrite = false
 
-    @Flag(name: .long, help: "No progress bar (the per-epoch table is still printed).")
-    var quiet = false
-
     @Option(name: .customLong("stop-after"), help: .hidden)
     var stopAfter: Int?
 
     func run() throws {
-        do {
-            if let t = threads, t < 1 { throw SpinMDError.invalidInput(location: "--threads", message: "expected a positive integer, got \(t)") }
+        try ExitStatus.reporting {
+            let threads = try common.checkedThreads()
             var c = try TrainingConfiguration.load(path: config)
             if let member {
                 c.startMember = member
@@ -59,18 +57,17 @@ struct Train: ParsableCommand {
                 try trainer.resume()
                 print("resuming after epoch \(trainer.epoch) (best validation loss \(trainer.bestLoss) at epoch \(trainer.bestEpoch))")
             }
-            let interactive = !quiet && isatty(STDOUT_FILENO) != 0
+            let interactive = !common.quiet && isatty(STDOUT_FILENO) != 0
             var printedHeader = false
             let hasStress = trainer.train.contains { $0.stress != nil } && c.loss.stress > 0
             trainer.onBatch = { epoch, done, total in
                 guard interactive else { return }
-                let width = 30, filled = width * done / max(total, 1)
-                let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-                print("\r  epoch \(epoch)/\(c.epochs) \(bar) \(done)/\(total) frames", terminator: "")
+                let bar = ProgressBar(width: 30).draw(fraction: Double(done) / Double(max(total, 1)))
+                print(ProgressBar.clearLine + "  epoch \(epoch)/\(c.epochs) \(bar) \(done)/\(total) frames", terminator: "")
                 fflush(stdout)
             }
             trainer.onEpoch = { r in
-                if interactive { print("\r" + String(repeating: " ", count: 70) + "\r", terminator: "") }
+                if interactive { print(ProgressBar.clearLine, terminator: "") }
                 if !printedHeader {
                     print(EpochTable.header(stress: hasStress))
                     printedHeader = true
@@ -95,8 +92,6 @@ struct Train: ParsableCommand {
             print("")
             print(MetricsTable.format([("validation", validation)] + (test.map { [("test", $0)] } ?? [])), terminator: "")
             print("metrics per epoch: \(c.output(c.metricsFile))")
-        } catch let error as SpinMDError {
-            throw reportAndExit(error)
         }
     }
 }

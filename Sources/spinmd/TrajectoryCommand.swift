@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpinMD
+import SpinMDCore
 
 /// `spinmd trajectory info|convert`: get data out of AMBER NetCDF files without Python.
 struct Trajectory: ParsableCommand {
@@ -13,7 +14,7 @@ struct Trajectory: ParsableCommand {
         @Argument(help: "AMBER NetCDF trajectory (.nc) or restart (.ncrst).") var file: String
 
         func run() throws {
-            do {
+            try ExitStatus.reporting {
                 let r = try AmberTrajectoryReader(path: file)
                 print("\(file): \(r.conventions == "AMBERRESTART" ? "AMBER restart" : "AMBER trajectory")")
                 print("atoms: \(r.atomCount)" + (r.species.map { "  (" + AtomicSystem.formula(of: $0) + ")" } ?? ""))
@@ -33,7 +34,7 @@ struct Trajectory: ParsableCommand {
                 let extras = [("velocities", first.velocities != nil), ("forces", first.forces != nil),
                               ("magnetic moments", first.magneticMoments != nil), ("per-atom energies", first.atomicEnergies != nil)]
                 print("also holds: " + (extras.filter(\.1).map(\.0).joined(separator: ", ").nilIfEmpty ?? "nothing beyond coordinates and cell"))
-            } catch let e as SpinMDError { throw reportAndExit(e) }
+            }
         }
     }
 
@@ -54,7 +55,7 @@ struct Trajectory: ParsableCommand {
         static func isNetCDF(_ path: String) -> Bool { [".nc", ".ncrst", ".netcdf", ".ncdf", ".rst7"].contains { path.lowercased().hasSuffix($0) } }
 
         func run() throws {
-            do {
+            try ExitStatus.reporting {
                 if !overwrite && FileManager.default.fileExists(atPath: output) {
                     throw SpinMDError.io(path: output, message: "exists; pass --overwrite to replace it")
                 }
@@ -63,7 +64,7 @@ struct Trajectory: ParsableCommand {
                 case (false, true): try extXYZToNetCDF()
                 default: throw SpinMDError.invalidInput(location: "spinmd trajectory convert", message: "converts .nc ↔ .extxyz; got '\(file)' → '\(output)'")
                 }
-            } catch let e as SpinMDError { throw reportAndExit(e) }
+            }
         }
 
         func netCDFToExtXYZ() throws {

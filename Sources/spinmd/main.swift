@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import SpinMD
 import SpinMultiNet
+import SpinMultiNetPotential
+import SpinMDCore
 
 /// The `spinmd` command line.
 struct SpinMDCommand: ParsableCommand {
@@ -12,19 +14,6 @@ struct SpinMDCommand: ParsableCommand {
         subcommands: [Run.self, Train.self, Evaluate.self, Trajectory.self, Model.self])
 }
 
-/// Exit codes: 0 success, 1 bad input or runtime error, 2 relaxation not converged,
-/// 130 stopped by SIGINT/SIGTERM (after writing a checkpoint).
-enum ExitStatus {
-    static let notConverged: Int32 = 2
-    static let interrupted: Int32 = 130
-}
-
-/// Prints a SpinMDError as one line on stderr and exits with status 1.
-func reportAndExit(_ error: SpinMDError) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-    return ExitCode.failure
-}
-
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the MD or relaxation task described by an input JSON file (see docs/input-format.md).")
@@ -32,14 +21,10 @@ struct Run: ParsableCommand {
     @Argument(help: "Input JSON file.")
     var input: String
 
-    @Option(name: .long, help: "Worker threads (default: the input's 'threads', else SPINMD_NUM_THREADS, else all cores).")
-    var threads: Int?
+    @OptionGroup var common: CommonOptions
 
     @Option(name: .customLong("output-dir"), help: "Directory for outputs (overrides output.directory).")
     var outputDirectory: String?
-
-    @Flag(name: .long, help: "No progress output.")
-    var quiet = false
 
     @Flag(name: .long, help: "Continue an MD run from the checkpoint in its output directory (same input, same thread count for bit-identical results).")
     var resume = false
@@ -48,11 +33,11 @@ struct Run: ParsableCommand {
     var overwrite = false
 
     func run() throws {
-        do {
-            if let t = threads, t < 1 { throw SpinMDError.invalidInput(location: "--threads", message: "expected a positive integer, got \(t)") }
+        try ExitStatus.reporting {
+            let threads = try common.checkedThreads()
             let configuration = try RunConfiguration.load(path: input)
             var simulation = Simulation(configuration: configuration, threads: threads, outputDirectory: outputDirectory)
-            simulation.showProgress = !quiet
+            simulation.showProgress = !common.quiet
             simulation.resume = resume
             simulation.overwrite = overwrite
             let summary = try simulation.run()
@@ -61,10 +46,7 @@ struct Run: ParsableCommand {
             if summary.task == .relax { printRelaxationResult(summary) }
             print("")
             print(summary.performanceReport, terminator: "")
-            if case .notConverged = summary.status { throw ExitCode(ExitStatus.notConverged) }
-            if summary.status == .interrupted { throw ExitCode(ExitStatus.interrupted) }
-        } catch let error as SpinMDError {
-            throw reportAndExit(error)
+            if let code = ExitStatus.code(for: summary.status) { throw ExitCode(code) }
         }
     }
 

@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+import SpinMDCore
+import SpinMultiNetPotential
+import SpinMultiNetTraining
 
 /// Helpers to run the real `spinmd` executable in a scratch directory.
 class CLITestCase: XCTestCase {

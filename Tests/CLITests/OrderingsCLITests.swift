@@ -2,6 +2,9 @@ import Foundation
 import XCTest
 import SpinMD
 import SpinMultiNet
+import SpinMDCore
+import SpinMultiNetPotential
+import SpinMultiNetTraining
 
 /// The orderings task and named orderings from the command line.
 final class OrderingsCLITests: CLITestCase {

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 import SpinMD
+import SpinMDCore
+import SpinMultiNetPotential
+import SpinMultiNetTraining
 
 /// Checkpoints, --resume, signals and trajectory conversion through the real executable.
 final class ResumeTests: CLITestCase {

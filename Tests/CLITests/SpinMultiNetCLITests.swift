@@ -2,6 +2,9 @@ import Foundation
 import XCTest
 import SpinMD
 import SpinMultiNet
+import SpinMDCore
+import SpinMultiNetPotential
+import SpinMultiNetTraining
 
 /// SpinMultiNet from the command line: model files, runs with fixed and self-consistent spins,
 /// and exact resumption with the latent spin state.

@@ -2,6 +2,9 @@ import Foundation
 import XCTest
 import SpinMD
 import SpinMultiNet
+import SpinMDCore
+import SpinMultiNetPotential
+import SpinMultiNetTraining
 
 /// `spinmd train` and `spinmd eval` from the command line: outputs, provenance, resume and the
 /// messages for bad data.

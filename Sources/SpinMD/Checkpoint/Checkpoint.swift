@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// spinmd's own restart point: everything needed to continue a run exactly where it stopped,
 /// which AMBER restart files cannot hold (thermostat chain, random generator, neighbor-list

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// One part's named state in a `Checkpoint`: arrays of Doubles, stored bit for bit, and words
 /// (UInt64: counts, file lengths, generator state), stored exactly.
 public struct CheckpointSection: Equatable, Sendable {

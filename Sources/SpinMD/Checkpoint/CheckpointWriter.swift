@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// Writes spinmd checkpoints during MD on its trigger (and when a run is interrupted).
 /// Scheduled last among the observers, so a checkpoint never precedes output of its own step
 /// (and the output files' recorded lengths include that step).

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// A part of a run whose state a checkpoint must hold for `--resume` to continue bit for bit:
 /// the integrator (with its Nosé–Hoover chain), the force evaluator's neighbor-list reference,
 /// the potential's latent state, the random stream, and each output file's length.

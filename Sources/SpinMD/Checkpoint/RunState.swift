@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// The state of an MD run beyond its atoms: the `Checkpointable` parts, each with its own
 /// section. The one place a checkpoint is assembled (`capture`) and applied (`restore`).
 public final class RunState {

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 extension RunConfiguration.OutputSettings {
     /// Reads the `output` section; periods default from the task (`Task.outputDefaults`), the
     /// directory to `runs/<stem>` for an input file `<stem>.json`.

@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 extension RunConfiguration.StructureSource {
     /// Reads the `structure` section: a `file` (format from `format`, else from the name) or a

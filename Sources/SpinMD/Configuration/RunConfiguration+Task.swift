@@ -1,3 +1,5 @@
+import SpinMDCore
+
 extension RunConfiguration.Task {
     /// Reads the root key `task` and its section (`md`, `relax`, or `relax` and `orderings`),
     /// rejecting the sections of the other tasks.

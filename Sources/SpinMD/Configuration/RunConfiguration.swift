@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// Everything `spinmd run` needs, read and validated from an input JSON file before any output
 /// is opened. Keys that carry a quantity name its unit; see docs/input-format.md.

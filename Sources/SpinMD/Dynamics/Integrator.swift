@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// An MD integrator: advances the system by one timestep and says what it adds to the
 /// conserved energy. Every integrator is composed around `VelocityVerlet`. Its extended
 /// variables (a thermostat's) are saved in checkpoints, section "integrator".

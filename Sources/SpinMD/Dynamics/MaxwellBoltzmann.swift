@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// Initial velocities drawn from the Maxwell–Boltzmann distribution.
 public enum MaxwellBoltzmann {
     /// Draws each velocity component from N(0, k_B T / m), removes the centre-of-mass drift and

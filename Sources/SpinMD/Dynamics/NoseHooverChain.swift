@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// A Nosé–Hoover chain thermostat (Martyna, Klein & Tuckerman, J. Chem. Phys. 97, 2635 (1992)),
 /// integrated with the Trotter factorisation and Suzuki–Yoshida weights of Martyna, Tuckerman,

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// The run's random-number stream (initial velocities today), shared by reference so its
 /// position is part of the run state: a resumed run continues the same stream.
 public final class RandomStream: Checkpointable {

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// Velocity Verlet (Swope, Andersen, Berens & Wilson, J. Chem. Phys. 76, 637 (1982)): the one
 /// place in spinmd that moves atoms in MD. Kick (½Δt) – drift (Δt) – force – kick (½Δt).
 public final class VelocityVerlet {

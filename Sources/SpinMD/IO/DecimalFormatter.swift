@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// Fast fixed-point formatting of Doubles into a byte buffer, for large text outputs
 /// (printf-style formatting took ~90 ms for one 32,000-atom extxyz frame; this ~10× less).
 public enum DecimalFormatter {

@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// Extended XYZ as ASE writes it: a count line, a comment line of key=value pairs (`Lattice`,
 /// `Properties`, `pbc`, `energy`, `stress`, ...), and one line per atom with the columns that

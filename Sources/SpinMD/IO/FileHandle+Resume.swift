@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 extension FileHandle {
     /// Cuts the file at `path`, open in this handle, to the `length` [bytes] a checkpoint

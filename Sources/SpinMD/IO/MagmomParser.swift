@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// VASP's MAGMOM syntax: whitespace-separated values with `count*value` repetitions,
 /// e.g. "2*2 2*-2 4*0" → [2, 2, −2, −2, 0, 0, 0, 0].
 public enum MagmomParser {

@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// VASP POSCAR/CONTCAR (VASP 5 format, with the element-symbol line).
 public enum POSCAR {

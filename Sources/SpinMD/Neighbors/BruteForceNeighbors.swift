@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// The O(N²) reference: every pair and every periodic image within the radius, by direct search.
 /// Used by the tests as the oracle for `CellListBuilder`; too slow for production.
 public enum BruteForceNeighbors {

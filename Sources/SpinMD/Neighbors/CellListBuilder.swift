@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// Builds neighbor lists with linked cells (bins) laid out along the cell's own axes.
 ///

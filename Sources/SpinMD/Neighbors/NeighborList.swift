@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// All pairs (i, j, image) whose separation is within `radius`, in compressed-row form.
 ///
 /// The separation vector of neighbor k of atom i is rⱼ − rᵢ + `shifts[shiftIndices[k]]` [Å],

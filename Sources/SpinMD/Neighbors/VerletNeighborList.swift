@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// A neighbor list with a Verlet skin: built with radius cutoff + skin and reused until some
 /// atom has moved more than skin/2 since the build, or the cell changed.
 public struct VerletNeighborList: Sendable {

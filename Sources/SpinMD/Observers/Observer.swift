@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// When an observer fires: every N steps, at the start and/or at the end.
 public struct Trigger: Sendable {
     /// Period in steps; 0 = never periodically.

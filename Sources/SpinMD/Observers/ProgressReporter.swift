@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// Progress on standard output: a bar with ETA redrawn in place when stdout is a terminal,
 /// plain periodic lines otherwise (logs and CI).
@@ -46,11 +47,9 @@ public final class ProgressReporter: Observer {
         guard now - lastDraw > 0.1 || s.step == s.totalSteps else { return }
         lastDraw = now
         let fraction = s.totalSteps > 0 ? Double(s.step) / Double(s.totalSteps) : 1
-        let width = 24
-        let filled = Int(fraction * Double(width))
-        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        let bar = ProgressBar().draw(fraction: fraction)
         let eta = s.step > 0 ? elapsed * (1 - fraction) / fraction : .nan
-        write(String(format: "\r\u{1B}[2K%@ %3.0f%% %@  ETA %@", bar, 100 * fraction, line(s), Self.clock(eta)))
+        write(ProgressBar.clearLine + String(format: "%@ %3.0f%% %@  ETA %@", bar, 100 * fraction, line(s), Self.clock(eta)))
     }
 
     public func close(status: String) throws {

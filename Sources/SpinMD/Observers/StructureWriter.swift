@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// Writes the structure as extended XYZ: either appending one frame per firing (a trajectory)
 /// or replacing a single-frame file atomically (the final structure). A trajectory's length

@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// The thermodynamic log: a TSV file whose header names every column with its unit.
 ///

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// Compares a potential's analytic forces and virial with central finite differences of its
 /// energy. Usable on any `Potential`; the tests run it on every potential spinmd ships.
 public struct FiniteDifferenceCheck {

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// A potential together with the Verlet neighbor list that feeds it: what integrators and
 /// relaxers call to get energies and forces for the current state. The neighbor list's
 /// reference is saved in checkpoints (section "neighbors").

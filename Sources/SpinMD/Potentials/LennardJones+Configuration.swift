@@ -1,3 +1,5 @@
+import SpinMDCore
+
 extension LennardJones {
     /// Reads a `potential` object of type "lennard-jones":
     /// `{"type": "lennard-jones", "cutoff_A": 8.5, "truncation": "shifted", "switch_A": 7.5,

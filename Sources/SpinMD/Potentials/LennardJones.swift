@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// Lennard-Jones 12-6: φ(r) = 4ε[(σ/r)¹² − (σ/r)⁶], with Lorentz–Berthelot mixing between species.
 ///
 /// Truncation variants at the cutoff r_c:

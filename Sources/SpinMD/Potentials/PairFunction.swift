@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// A radial pair interaction φ(r) between species, the building block of `PairPotential`.
 ///
 /// The per-pair work is split in two so hot loops stay tight: `coefficients(a, b)` gathers

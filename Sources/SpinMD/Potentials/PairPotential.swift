@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// A potential that is a sum of pair terms, E = Σ_{i<j, images} φ(|rⱼ − rᵢ|), evaluated over a
 /// half neighbor list with Newton's third law, in parallel over atom chunks with per-chunk
 /// force buffers reduced in a fixed order (bitwise deterministic for a given thread count).

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// What a caller asks a potential to compute in one `evaluate` call.
 public struct EvaluationRequest: OptionSet, Sendable {
     public let rawValue: Int

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// Reads an input file's `potential` section and makes the potential it names. Potentials
 /// outside the core (SpinMultiNet) register themselves here, so the core never imports them.
 public enum PotentialFactory {

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// An input file's `potential` section as read by `PotentialFactory`: how to build the potential,
 /// and the section itself for located errors found when the potential meets the structure.
 public struct PotentialSettings {

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// FIRE 2.0 minimisation: Guénolé, Nöhring, Vaid, Houllé, Xie, Prakash & Bitzek, "Assessment
 /// and optimization of the fast inertial relaxation engine (FIRE) for energy minimization in
 /// atomistic simulations and its implementation in LAMMPS", Comput. Mater. Sci. 175, 109584

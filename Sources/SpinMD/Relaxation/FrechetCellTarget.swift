@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// Variable-cell relaxation towards a hydrostatic target pressure, with the cell degrees of
 /// freedom of ASE's `FrechetCellFilter`.
 ///

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// The generalized coordinates a relaxer moves: atoms only, or atoms and cell.
 public protocol RelaxationTarget: AnyObject {
     /// (degreeCount, 3) generalized coordinates.

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// Runs MD: the step loop, with observers notified by their triggers.
 public final class MolecularDynamicsRun {
     public private(set) var system: AtomicSystem

@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// What a relaxation ended with, in the terms a materials scientist quotes: energy per formula
 /// unit, cell, pseudo-cubic lattice parameter and rhombohedral angle, and moments per element.

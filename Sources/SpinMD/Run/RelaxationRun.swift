@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// Runs a FIRE relaxation of positions, or positions and cell, with observers.
 public final class RelaxationRun {
     public let evaluator: ForceEvaluator

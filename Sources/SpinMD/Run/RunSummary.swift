@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// How a run ended and what it cost, printed as a LAMMPS-style performance summary.
 public struct RunSummary {

@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// The orderings task: relax one structure per magnetic ordering (fresh spins and neighbour
 /// lists each time) and rank them by energy per formula unit.

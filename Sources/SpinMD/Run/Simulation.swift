@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// Turns a validated `RunConfiguration` into a run: builds the system and potential, checks
 /// them, opens the outputs and runs the task. Everything that can be wrong with the input is
@@ -156,9 +157,4 @@ public struct Simulation {
             }
         }
     }
-}
-
-/// The version of spinmd.
-public enum SpinMDVersion {
-    public static let string = "0.1.0"
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// SIGINT / SIGTERM handling: the handler only sets a flag; runs poll it between steps, write a
 /// checkpoint and stop cleanly.

@@ -1,5 +1,5 @@
 import Foundation
-import SpinMD
+import SpinMDCore
 
 /// Coupling coefficients of real spherical harmonics: the tensor C[m₁, m₂, m₃] with
 /// Σ C[m₁,m₂,m₃] (D¹Q)_{m₁m₁'} (D²Q)_{m₂m₂'} (D³Q)_{m₃m₃'} = C[m₁',m₂',m₃'] for every rotation Q,

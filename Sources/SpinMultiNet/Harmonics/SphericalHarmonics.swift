@@ -1,4 +1,4 @@
-import SpinMD
+import SpinMDCore
 
 /// Real spherical harmonics Y_lm(r̂), m = −l…l, in "component" normalization
 /// (Σ_m Y_lm(r̂)² = 2l + 1 for every direction), with their gradients with respect to the

@@ -1,5 +1,5 @@
 import Foundation
-import SpinMD
+import SpinMDCore
 
 /// Rotation matrices of the real spherical harmonics: D^l(Q) with Y_l(Q·r̂) = D^l(Q)·Y_l(r̂).
 ///

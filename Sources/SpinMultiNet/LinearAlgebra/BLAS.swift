@@ -1,5 +1,5 @@
 import COpenBLAS
-import SpinMD
+import SpinMDCore
 
 /// Matrix products through OpenBLAS for the batched per-edge MLPs and per-node channel mixing
 /// (row-major).

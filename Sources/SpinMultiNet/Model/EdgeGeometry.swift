@@ -1,5 +1,5 @@
 import Foundation
-import SpinMD
+import SpinMDCore
 
 /// The geometry-only edge features of one graph: what every spin iteration and every committee
 /// member of one force evaluation shares, so it is computed once per evaluation.

@@ -1,4 +1,4 @@
-import SpinMD
+import SpinMDCore
 
 extension ModelConfiguration {
     /// Reads a model configuration (the file `spinmd model init --config` takes):

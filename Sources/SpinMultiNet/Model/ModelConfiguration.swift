@@ -1,4 +1,4 @@
-import SpinMD
+import SpinMDCore
 
 /// Hyper-parameters of a SpinMultiNet model (everything but the weights).
 public struct ModelConfiguration: Equatable, Sendable, Codable {

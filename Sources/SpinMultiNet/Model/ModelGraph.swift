@@ -1,4 +1,4 @@
-import SpinMD
+import SpinMDCore
 
 /// The input of one model evaluation: atoms as nodes and every ordered pair within the cutoff
 /// as a directed edge (receiver i ← sender j), with its vector rⱼ − rᵢ (+ image shift) [Å].
@@ -19,23 +19,5 @@ public struct ModelGraph: Sendable {
         self.receivers = receivers
         self.senders = senders
         self.vectors = vectors
-    }
-
-    /// The graph of `system` from a full neighbor list (pairs beyond `cutoff` are dropped).
-    public init(system: AtomicSystem, neighbors list: NeighborList, cutoff: Double, speciesIndex: [Int]) {
-        precondition(list.kind == .full)
-        species = speciesIndex
-        receivers = []; senders = []; vectors = []
-        let rc2 = cutoff * cutoff
-        for i in 0..<system.atomCount {
-            for k in list.offsets[i]..<list.offsets[i + 1] {
-                let d = list.separation(i, k, positions: system.positions)
-                if d.normSquared < rc2 {
-                    receivers.append(i)
-                    senders.append(Int(list.neighbors[k]))
-                    vectors.append(d)
-                }
-            }
-        }
     }
 }

@@ -1,3 +1,5 @@
+import SpinMDCore
+
 /// The time-even pair invariant of two moments that the edge embedding expands in Gaussians.
 public enum MomentCoupling: String, Codable, CaseIterable, Sendable {
     /// mᵢ·mⱼ [μB²], Gaussians on [−R², R²] with R = `momentRange`.

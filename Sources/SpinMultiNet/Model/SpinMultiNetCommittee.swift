@@ -1,5 +1,5 @@
 import Foundation
-import SpinMD
+import SpinMDCore
 
 /// A committee of SpinMultiNet models with one species list and one cutoff, evaluated as their
 /// mean: E = (1/K) Σₖ Eₖ, S = (1/K) Σₖ Sₖ (moments), per-atom energies likewise. A committee of

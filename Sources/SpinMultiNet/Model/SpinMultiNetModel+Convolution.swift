@@ -1,5 +1,5 @@
 import Foundation
-import SpinMD
+import SpinMDCore
 
 /// The equivariant convolution of one layer, forward and backward side by side:
 ///

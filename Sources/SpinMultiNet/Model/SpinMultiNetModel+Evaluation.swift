@@ -1,5 +1,5 @@
 import Foundation
-import SpinMD
+import SpinMDCore
 
 /// What one forward pass returns.
 public struct ModelOutput: Sendable {
@@ -9,6 +9,10 @@ public struct ModelOutput: Sendable {
     public var atomicEnergies: [Double]
     /// (nodeCount, 3) predicted moments S(R, m) [μB], Cartesian.
     public var spins: [Vector3]
+
+    package init(energy: Double, atomicEnergies: [Double], spins: [Vector3]) {
+        self.energy = energy; self.atomicEnergies = atomicEnergies; self.spins = spins
+    }
 }
 
 /// Cotangents of the inputs from one backward pass: ∂L/∂(edge vectors) and ∂L/∂m for

@@ -1,12 +1,12 @@
 import Foundation
-import SpinMD
+import SpinMDCore
 
 /// A SpinMultiNet model: configuration, the tensor-product paths it implies, and its weights.
 ///
 /// Weights are stored by name as flat Double arrays (row-major matrices), which is also how the
 /// model file holds them. See docs/spinmultinet.md for the equations.
 public final class SpinMultiNetModel {
-    public internal(set) var configuration: ModelConfiguration
+    public package(set) var configuration: ModelConfiguration
     /// Hidden feature blocks (irrep, C channels each) and their offsets in a node's feature vector.
     public let blocks: [Irrep]
     let blockOffsets: [Int]
@@ -28,7 +28,7 @@ public final class SpinMultiNetModel {
     /// Per path: input block, l₂, output block (plain arrays for the hot loops).
     let pathInput: [Int], pathL2: [Int], pathOutput: [Int]
     /// Named weights.
-    public internal(set) var weights: [String: [Double]]
+    public package(set) var weights: [String: [Double]]
     /// Threads for the edge loops (results are bitwise reproducible for a given thread count).
     public var executor = ParallelExecutor(threads: 1)
     /// Arithmetic precision of evaluations (`Precision`).

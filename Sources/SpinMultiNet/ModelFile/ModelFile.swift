@@ -1,5 +1,5 @@
 import Foundation
-import SpinMD
+import SpinMDCore
 
 /// SpinMultiNet model files: a `SafetensorsFile` whose tensors are the weights by name and whose
 /// metadata holds format, version, configuration (JSON), units and `provenance.*` entries; or a

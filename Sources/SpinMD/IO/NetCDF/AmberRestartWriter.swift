@@ -1,5 +1,6 @@
 import CNetCDF
 import Foundation
+import SpinMDCore
 
 /// Writes AMBER NetCDF restart files (Conventions "AMBERRESTART"): one frame, no frame
 /// dimension, double-precision coordinates and velocities. Each write goes to a temporary file

@@ -1,4 +1,5 @@
 import Foundation
+import SpinMDCore
 
 /// Reads AMBER NetCDF trajectories and restarts (spinmd's own and other programs'), converting
 /// back to spinmd's units: Å, fs, Å/fs, eV/Å, μB.

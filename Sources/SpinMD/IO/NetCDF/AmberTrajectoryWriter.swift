@@ -1,5 +1,6 @@
 import CNetCDF
 import Foundation
+import SpinMDCore
 
 /// Writes an AMBER NetCDF trajectory (Conventions "AMBER", version 1.0) in the 64-bit-offset
 /// format that MDAnalysis, ASE, mdtraj, cpptraj, VMD and OVITO read; see

@@ -1,4 +1,5 @@
 import CNetCDF
+import SpinMDCore
 
 /// Definitions shared by AMBER trajectories and restarts.
 extension NetCDFFile {

@@ -1,5 +1,6 @@
 import CNetCDF
 import Foundation
+import SpinMDCore
 
 /// A thin, throwing wrapper over libnetcdf's C API: every call checks its status and turns a
 /// failure into `SpinMDError.io` naming the file and what was being done.
