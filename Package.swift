@@ -104,5 +104,5 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["SpinMDCore", "SpinMD", "SpinMultiNet", "SpinMultiNetPotential", "SpinMultiNetTraining"]),
         .testTarget(name: "SpinMultiNetTests", dependencies: ["SpinMultiNet", "SpinMultiNetPotential", "SpinMultiNetTraining", "SpinMDCore", "SpinMD", "PotentialConformance"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

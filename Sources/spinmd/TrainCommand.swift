@@ -64,7 +64,7 @@ struct Train: ParsableCommand {
                 guard interactive else { return }
                 let bar = ProgressBar(width: 30).draw(fraction: Double(done) / Double(max(total, 1)))
                 print(ProgressBar.clearLine + "  epoch \(epoch)/\(c.epochs) \(bar) \(done)/\(total) frames", terminator: "")
-                fflush(stdout)
+                fflush(nil)
             }
             trainer.onEpoch = { r in
                 if interactive { print(ProgressBar.clearLine, terminator: "") }
@@ -73,7 +73,7 @@ struct Train: ParsableCommand {
                     printedHeader = true
                 }
                 print(EpochTable.row(r, stress: hasStress))
-                fflush(stdout)
+                fflush(nil)
             }
             let records = try trainer.run(stopAfterEpoch: stopAfter)
             if !records.isEmpty {

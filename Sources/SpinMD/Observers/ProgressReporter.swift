@@ -14,7 +14,7 @@ public final class ProgressReporter: Observer {
     /// - Parameters:
     ///   - every: period of plain lines (non-terminal); the bar checks every step.
     ///   - interactive: nil = detect with isatty(1).
-    public init(every: Int, interactive: Bool? = nil, write: @escaping (String) -> Void = { fputs($0, stdout); fflush(stdout) }) {
+    public init(every: Int, interactive: Bool? = nil, write: @escaping (String) -> Void = { print($0, terminator: ""); fflush(nil) }) {
         self.interactive = interactive ?? (isatty(STDOUT_FILENO) != 0)
         self.trigger = Trigger(every: self.interactive ? 1 : max(1, every))
         self.write = write

@@ -1,3 +1,4 @@
+import Foundation
 import SpinMDCore
 
 /// Reads an input file's `potential` section and makes the potential it names. Potentials
@@ -7,15 +8,20 @@ public enum PotentialFactory {
     /// factory reads) and returns how to build the potential; `baseDirectory` resolves relative paths.
     public typealias Reader = (_ configuration: ConfigObject, _ baseDirectory: String) throws -> PotentialSettings.Builder
 
-    nonisolated(unsafe) private static var readers: [String: Reader] = [
+    /// NOTE: registration happens at start-up, but a library host may register from any thread,
+    /// so every access to the table goes through `lock`.
+    nonisolated(unsafe) private static var table: [String: Reader] = [
         "lennard-jones": { c, _ in
             let lj = try LennardJones(configuration: c)
             return { executor in PairPotential(lj, name: "lennard-jones", executor: executor) }
         },
     ]
 
+    private static let lock = NSLock()
+    private static var readers: [String: Reader] { lock.withLock { table } }
+
     /// Adds (or replaces) a potential type.
-    public static func register(_ type: String, _ reader: @escaping Reader) { readers[type] = reader }
+    public static func register(_ type: String, _ reader: @escaping Reader) { lock.withLock { table[type] = reader } }
 
     /// Types `spinmd run` knows.
     public static var types: [String] { readers.keys.sorted() }

@@ -12,7 +12,7 @@ public struct Simulation {
     public var interactiveProgress: Bool?
     public var showProgress = true
     /// Where messages go (stdout by default).
-    public var log: (String) -> Void = { fputs($0 + "\n", stdout); fflush(stdout) }
+    public var log: (String) -> Void = { print($0); fflush(nil) }
 
     /// Continue the run from the checkpoint in the output directory.
     public var resume = false

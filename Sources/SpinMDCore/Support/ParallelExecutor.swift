@@ -22,7 +22,7 @@ public struct ParallelExecutor: Sendable {
     /// Calls `body(chunk)` for chunk in 0..<threads, concurrently when threads > 1.
     public func forEachChunk(_ body: (Int) -> Void) {
         if threads == 1 { body(0); return }
-        DispatchQueue.concurrentPerform(iterations: threads, execute: body)
+        Self.concurrentPerform(iterations: threads, body)
     }
 
     /// Calls `body` on contiguous slices of 0..<count, in parallel when there are at least
@@ -30,7 +30,7 @@ public struct ParallelExecutor: Sendable {
     public func forEachSlice(of count: Int, grain: Int = 4096, _ body: (Range<Int>) -> Void) {
         let parts = min(threads, max(1, count / grain))
         if parts == 1 { body(0..<count); return }
-        DispatchQueue.concurrentPerform(iterations: parts) { c in body((count * c / parts)..<(count * (c + 1) / parts)) }
+        Self.concurrentPerform(iterations: parts) { c in body((count * c / parts)..<(count * (c + 1) / parts)) }
     }
 
     /// Splits 0..<count into `threads` contiguous ranges of near-equal weight, where
@@ -48,4 +48,23 @@ public struct ParallelExecutor: Sendable {
         bounds.append(count)
         return (0..<threads).map { bounds[$0]..<bounds[$0 + 1] }
     }
+
+    /// `DispatchQueue.concurrentPerform` on a closure that is not `@Sendable`.
+    ///
+    /// NOTE: the chunks of every caller write disjoint memory (their own buffer or their own slice
+    /// of a shared one) and only read what no chunk writes; the compiler cannot check that, so
+    /// this is the one place where the package asserts it. `concurrentPerform` returns after
+    /// every chunk has run, so `body` does not escape.
+    private static func concurrentPerform(iterations: Int, _ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            let chunk = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: iterations) { chunk.value($0) }
+        }
+    }
+}
+
+/// A value shared between threads under a contract the compiler cannot check (see its uses).
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -11,7 +11,7 @@ import SpinMDCore
 /// at most by round-off), so the radial derivative of the pair goes to the first edge's vector.
 /// An edge without a reverse in the graph (only possible at the cutoff, where the envelope
 /// vanishes) is a pair of one.
-public final class EdgeGeometry: @unchecked Sendable {
+public final class EdgeGeometry: Sendable {
     public let graph: ModelGraph
     /// Highest harmonic order and Bessel count these features were built for.
     public let lMax: Int, radialCount: Int
