@@ -6,16 +6,7 @@ import XCTest
 /// `RunConfiguration` read section by section: the `potential` section checked at load by its
 /// type's reader, errors found after loading located through the same `ConfigObject`s, and
 /// defaults that one section takes from another.
-final class RunConfigurationSectionTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("spinmd-sections-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
-
+final class RunConfigurationSectionTests: TemporaryDirectoryTestCase {
     static let argonPotential = #""potential": {"type": "lennard-jones", "cutoff_A": 8.5, "species": {"Ar": {"epsilon_eV": 0.0104, "sigma_A": 3.4}}}"#
 
     /// An argon input, one key per line, and the line each root key starts on.

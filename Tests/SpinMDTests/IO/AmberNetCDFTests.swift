@@ -3,18 +3,7 @@ import XCTest
 import SpinMD
 @testable import SpinMDCore
 
-final class AmberNetCDFTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("spinmd-nc-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
-
-    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-
+final class AmberNetCDFTests: TemporaryDirectoryTestCase {
     /// A rattled NiO cell in a rotated (non-standard) orientation, with velocities.
     func system() -> AtomicSystem {
         var s = Fixtures.nioRhombohedral()

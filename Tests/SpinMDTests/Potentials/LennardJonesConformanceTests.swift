@@ -43,46 +43,43 @@ final class LennardJonesConformanceTests: XCTestCase {
         assertConforms(PotentialConformance(makePotential: { self.lennardJones(.smooth, threads: $0) }, systems: try systems()))
     }
 
+    /// Lennard-Jones with its result changed by `perturb` (a potential the battery must reject).
+    final class Perturbed: Potential {
+        let inner: PairPotential<LennardJones>
+        let perturb: (AtomicSystem, inout PotentialResult) -> Void
+        init(_ inner: PairPotential<LennardJones>, _ perturb: @escaping (AtomicSystem, inout PotentialResult) -> Void) {
+            self.inner = inner
+            self.perturb = perturb
+        }
+        var name: String { "perturbed" }
+        var cutoff: Double { inner.cutoff }
+        var neighborKind: NeighborList.Kind { inner.neighborKind }
+        func checkSupports(_ species: [Element]) throws { try inner.checkSupports(species) }
+        func evaluate(_ system: AtomicSystem, neighbors: NeighborList, request: EvaluationRequest) throws -> PotentialResult {
+            var r = try inner.evaluate(system, neighbors: neighbors, request: request)
+            perturb(system, &r)
+            return r
+        }
+    }
+
     /// The battery can fail: a potential whose forces are off by a few percent fails the
     /// finite-difference check and nothing else.
     func testTheBatteryCatchesWrongForces() throws {
-        final class ScaledForces: Potential {
-            let inner: PairPotential<LennardJones>
-            init(_ inner: PairPotential<LennardJones>) { self.inner = inner }
-            var name: String { "scaled" }
-            var cutoff: Double { inner.cutoff }
-            var neighborKind: NeighborList.Kind { inner.neighborKind }
-            func checkSupports(_ species: [Element]) throws { try inner.checkSupports(species) }
-            func evaluate(_ system: AtomicSystem, neighbors: NeighborList, request: EvaluationRequest) throws -> PotentialResult {
-                var r = try inner.evaluate(system, neighbors: neighbors, request: request)
-                r.forces = r.forces?.map { 1.03 * $0 }
-                return r
-            }
-        }
-        let report = PotentialConformance(makePotential: { ScaledForces(self.lennardJones(.smooth, threads: $0)) }, systems: try systems()).run()
+        let report = PotentialConformance(makePotential: { Perturbed(self.lennardJones(.smooth, threads: $0)) { _, r in r.forces = r.forces?.map { 1.03 * $0 } } },
+                                          systems: try systems()).run()
         XCTAssertEqual(Set(report.failures.map(\.check)), [.finiteDifferences], "\(report)")
     }
 
     /// An external field, E + g·Σ xᵢ with consistent forces, passes the finite differences but
     /// breaks translation and rotation invariance and Σ F = 0.
     func testTheBatteryCatchesAnExternalField() throws {
-        final class InField: Potential {
-            let inner: PairPotential<LennardJones>
-            init(_ inner: PairPotential<LennardJones>) { self.inner = inner }
-            var name: String { "in-field" }
-            var cutoff: Double { inner.cutoff }
-            var neighborKind: NeighborList.Kind { inner.neighborKind }
-            func checkSupports(_ species: [Element]) throws { try inner.checkSupports(species) }
-            func evaluate(_ system: AtomicSystem, neighbors: NeighborList, request: EvaluationRequest) throws -> PotentialResult {
-                var r = try inner.evaluate(system, neighbors: neighbors, request: request)
-                r.energy += 0.01 * system.positions.map(\.x).reduce(0, +)
-                r.forces = r.forces?.map { $0 - Vector3(0.01, 0, 0) }
-                r.atomicEnergies = nil
-                r.virial = nil
-                return r
-            }
+        let inField: (AtomicSystem, inout PotentialResult) -> Void = { system, r in
+            r.energy += 0.01 * system.positions.map(\.x).reduce(0, +)
+            r.forces = r.forces?.map { $0 - Vector3(0.01, 0, 0) }
+            r.atomicEnergies = nil
+            r.virial = nil
         }
-        let report = PotentialConformance(makePotential: { InField(self.lennardJones(.smooth, threads: $0)) }, systems: try systems(),
+        let report = PotentialConformance(makePotential: { Perturbed(self.lennardJones(.smooth, threads: $0), inField) }, systems: try systems(),
                                           options: [.skip(.virialSymmetry, because: "no virial")]).run()
         let failed = Set(report.failures.map(\.check))
         XCTAssertTrue(failed.isSuperset(of: [.forceSum, .rotation, .translation]), "\(report)")
