@@ -52,10 +52,24 @@ struct Trajectory: ParsableCommand {
         var frames: String?
         @Flag(help: "Replace the output file if it exists.") var overwrite = false
 
-        static func isNetCDF(_ path: String) -> Bool { [".nc", ".ncrst", ".netcdf", ".ncdf", ".rst7"].contains { path.lowercased().hasSuffix($0) } }
+        static let netCDFExtensions = [".nc", ".ncrst", ".netcdf", ".ncdf", ".rst7"]
+        static let extXYZExtensions = [".extxyz", ".xyz"]
+        static func isNetCDF(_ path: String) -> Bool { netCDFExtensions.contains { path.lowercased().hasSuffix($0) } }
+        static func isExtXYZ(_ path: String) -> Bool { extXYZExtensions.contains { path.lowercased().hasSuffix($0) } }
+
+        /// Refuses a file whose extension names a format convert does not read or write (e.g.
+        /// .pdb, .dcd, .lammpstrj), rather than writing extended XYZ under that name.
+        static func checkExtension(_ path: String, role: String) throws {
+            guard !isNetCDF(path) && !isExtXYZ(path) else { return }
+            let ext = (path as NSString).pathExtension
+            throw SpinMDError.invalidInput(location: "spinmd trajectory convert",
+                                           message: "\(role) '\(path)'\(ext.isEmpty ? " has no extension" : " is a .\(ext) file"); convert reads and writes AMBER NetCDF (\(netCDFExtensions.joined(separator: ", "))) and extended XYZ (\(extXYZExtensions.joined(separator: ", "))) only")
+        }
 
         func run() throws {
             try ExitStatus.reporting {
+                try Self.checkExtension(file, role: "input")
+                try Self.checkExtension(output, role: "output")
                 if !overwrite && FileManager.default.fileExists(atPath: output) {
                     throw SpinMDError.io(path: output, message: "exists; pass --overwrite to replace it")
                 }
@@ -77,8 +91,14 @@ struct Trajectory: ParsableCommand {
                 if let v = f.velocities { s.velocities = v }
                 var result: PotentialResult?
                 if f.forces != nil || f.magneticMoments != nil || f.atomicEnergies != nil {
+                    // Without per-atom energies the energy is unknown: NaN here, omitted from the frame.
                     result = PotentialResult(energy: f.atomicEnergies?.reduce(0, +) ?? .nan, forces: f.forces,
                                              atomicEnergies: f.atomicEnergies, magneticMoments: f.magneticMoments)
+                }
+                let snapshot = Snapshot(task: .md, step: k, totalSteps: r.frameCount, time: f.time ?? 0, system: s,
+                                        result: result ?? PotentialResult(energy: 0), extendedEnergy: 0)
+                if let bad = snapshot.firstNonFinite([.cell, .positions, .velocities, .results]) {
+                    throw SpinMDError.io(path: file, message: "frame \(k): its \(bad) is not finite; refusing to write it to \(output)")
                 }
                 var extra = [("frame", "\(k)")]
                 if let t = f.time { extra.append(("time_fs", String(format: "%.6f", t))) }

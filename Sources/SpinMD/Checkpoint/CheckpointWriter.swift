@@ -19,6 +19,7 @@ public final class CheckpointWriter: Observer {
 
     public func observe(_ s: Snapshot) throws {
         guard lastStep != s.step else { return }
+        try s.requireFinite([.cell, .positions, .velocities, .energies], writing: path)
         try state.capture(step: s.step, time: s.time, system: s.system).write(to: path)
         lastStep = s.step
     }

@@ -50,7 +50,19 @@ extension RunConfiguration.MDSettings {
             thermostat = nil
         }
         initialTemperature = t0 ?? thermostat?.temperature
+        runaway = try RunawayLimits(try md.optionalObject("runaway"))
         try md.finish()
+    }
+
+    /// The runaway limits of this run: the temperature reference is the highest of the initial
+    /// temperature, the thermostat's and `startingTemperature` [K] (the input structure's
+    /// velocities, before any are drawn or restored from a checkpoint, so a resumed run has the
+    /// limits of the run it continues).
+    public func runawayLimits(startingTemperature: Double) -> RunawayLimits {
+        var limits = runaway
+        limits.referenceTemperature = Swift.max(initialTemperature ?? 0, thermostat?.temperature ?? 0,
+                                                startingTemperature.isFinite ? startingTemperature : 0)
+        return limits
     }
 }
 

@@ -45,6 +45,8 @@ public struct RunConfiguration {
         public var initialTemperature: Double?
         public var seed: UInt64
         public var thermostat: ThermostatSettings?
+        /// `md.runaway`: when the run counts as blown up (see `runawayLimits(startingTemperature:)`).
+        public var runaway: RunawayLimits
     }
 
     public struct ThermostatSettings {
@@ -100,6 +102,10 @@ public struct RunConfiguration {
         public var atomicEnergies: Bool
     }
 
+    /// Largest `neighbor.skin_A` and `min_distance_A` [Å] (What spinmd refuses, docs/input-format.md).
+    public static let maximumSkin = 10.0
+    public static let maximumMinimumDistance = 10.0
+
     /// The input file [path].
     public var inputPath: String
     public var structure: StructureSource
@@ -138,9 +144,9 @@ public struct RunConfiguration {
         (initialMagneticMoments, magneticOrdering) = try Self.initialMoments(root)
         let potentialSection = try root.object("potential")
         let neighbor = try root.optionalObject("neighbor")
-        skin = try neighbor?.double("skin_A", default: 1.0, .nonNegative) ?? 1.0
+        skin = try neighbor?.double("skin_A", default: 1.0, .range(0, Self.maximumSkin)) ?? 1.0
         try neighbor?.finish()
-        minimumDistance = try root.double("min_distance_A", default: 0.5, .nonNegative)
+        minimumDistance = try root.double("min_distance_A", default: 0.5, .range(0, Self.maximumMinimumDistance))
         threads = try root.optionalInt("threads", .positive)
         task = try Task(root)
         let stem = URL(fileURLWithPath: inputPath).deletingPathExtension().lastPathComponent

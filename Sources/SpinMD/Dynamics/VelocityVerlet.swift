@@ -7,6 +7,9 @@ public final class VelocityVerlet {
     public let timestep: Double
     /// Threads for the element-wise updates of large systems.
     public var executor: ParallelExecutor
+    /// When set, every drift is checked against them before the forces are evaluated at the
+    /// new positions (a runaway step never reaches the potential or an output).
+    public var runawayLimits: RunawayLimits?
 
     public init(timestep: Double, executor: ParallelExecutor = ParallelExecutor(threads: 1)) {
         self.timestep = timestep
@@ -40,6 +43,14 @@ public final class VelocityVerlet {
         }
     }
 
+    /// Throws unless every mass is positive and finite: a zero mass would give infinite
+    /// accelerations, a negative one a runaway.
+    public static func checkMasses(_ system: AtomicSystem) throws {
+        if let i = system.masses.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
+            throw SpinMDError.unsupported("atom \(i + 1) (\(system.species[i].symbol)) has mass \(system.masses[i]) amu; masses must be positive and finite (check the structure file's masses column)")
+        }
+    }
+
     /// One full step from a state whose forces are `current`; returns the result at the new positions.
     public func step(_ system: inout AtomicSystem, current: PotentialResult, evaluator: ForceEvaluator,
                      request: EvaluationRequest, stepIndex: Int, stopwatch: inout Stopwatch) throws -> PotentialResult {
@@ -47,6 +58,7 @@ public final class VelocityVerlet {
             kick(&system, forces: current.forces!, dt: 0.5 * timestep)
             drift(&system, dt: timestep)
         }
+        try runawayLimits?.checkDrift(system, dt: timestep, step: stepIndex)
         let next = try evaluator.compute(&system, request: request.union(.forces), step: stepIndex)
         stopwatch.measure(.integration) { kick(&system, forces: next.forces!, dt: 0.5 * timestep) }
         return next

@@ -197,7 +197,9 @@ public enum ExtendedXYZ {
 
     /// Formats one frame. Columns: species, pos, and (when given) initial_magmoms, momenta
     /// (ASE units), forces [eV/Å], magmoms [μB]; info: energy [eV], stress [eV/Å³, ASE sign],
-    /// plus `extra` key=value pairs.
+    /// plus `extra` key=value pairs. An energy that is not finite means unknown (e.g. a NetCDF
+    /// frame without per-atom energies) and is omitted; writers of runs refuse non-finite
+    /// values before they get here (`Snapshot.requireFinite`).
     public static func format(_ system: AtomicSystem, result: PotentialResult? = nil, extra: [(String, String)] = [],
                               executor: ParallelExecutor = ParallelExecutor(threads: 1)) -> String {
         String(decoding: formatBytes(system, result: result, extra: extra, executor: executor), as: UTF8.self)
@@ -216,7 +218,7 @@ public enum ExtendedXYZ {
         let lattice = system.cell.matrix.flat.map { fmt($0) }.joined(separator: " ")
         var comment = "Lattice=\"\(lattice)\" Properties=\(properties)"
         if let r = result {
-            comment += " energy=\(fmt(r.energy))"
+            if r.energy.isFinite { comment += " energy=\(fmt(r.energy))" }
             if let s = r.stress(volume: system.cell.volume) {
                 comment += " stress=\"\(s.flat.map { fmt($0) }.joined(separator: " "))\""
             }

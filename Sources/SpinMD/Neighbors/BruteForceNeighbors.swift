@@ -9,20 +9,25 @@ public enum BruteForceNeighbors {
         public init(i: Int, j: Int, image: SIMD3<Int32>) { self.i = i; self.j = j; self.image = image }
     }
 
-    /// All ordered pairs (a full list) within `radius`.
+    /// All ordered pairs (a full list) within `radius`. For each pair every lattice translation n
+    /// with |rⱼ + n·H − rᵢ| ≤ r is found by trying each n in the window that must contain them
+    /// all, |sⱼ − sᵢ + n|ₐ ≤ r/dₐ along each periodic axis (s fractional, dₐ the face distance),
+    /// so atoms far outside the cell cost no more than atoms inside it.
     public static func pairs(positions: [Vector3], cell: Cell, radius: Double) -> Set<Pair> {
         let face = cell.faceDistances
-        var range = SIMD3<Int32>.zero
-        // Positions may lie outside the cell: widen the image range by their fractional spread.
-        var lo = Vector3(repeating: .infinity), hi = Vector3(repeating: -.infinity)
-        for r in positions { let s = cell.fractional(r); lo = pointwiseMin(lo, s); hi = pointwiseMax(hi, s) }
-        for a in 0..<3 where cell.pbc[a] { range[a] = Int32((radius / face[a] + hi[a] - lo[a]).rounded(.up)) }
+        let fractional = positions.map { cell.fractional($0) }
         var result = Set<Pair>()
         for i in positions.indices {
             for j in positions.indices {
-                for x in -range.x...range.x {
-                    for y in -range.y...range.y {
-                        for z in -range.z...range.z {
+                var lo = SIMD3<Int32>.zero, hi = SIMD3<Int32>.zero
+                for a in 0..<3 where cell.pbc[a] {
+                    let s = fractional[j][a] - fractional[i][a], w = radius / face[a]
+                    lo[a] = Int32((-s - w).rounded(.down)) - 1
+                    hi[a] = Int32((-s + w).rounded(.up)) + 1
+                }
+                for x in lo.x...hi.x {
+                    for y in lo.y...hi.y {
+                        for z in lo.z...hi.z {
                             if i == j && x == 0 && y == 0 && z == 0 { continue }
                             let d = positions[j] + cell.cartesian(Vector3(Double(x), Double(y), Double(z))) - positions[i]
                             if d.normSquared <= radius * radius { result.insert(Pair(i: i, j: j, image: SIMD3(x, y, z))) }

@@ -9,6 +9,11 @@ import SpinMDCore
 /// cell is thinner than the radius along an axis the stencil runs over several periodic images
 /// (each visit of a bin carries its own lattice translation), so a 2-atom cell with a 5 Å cutoff
 /// gets every image it needs. Non-periodic axes are binned over the atoms' extent and not wrapped.
+///
+/// Memory is proportional to the atom count and the images one radius spans, however far atoms
+/// sit outside the cell: they are wrapped into it before binning, and the translations of pairs
+/// between atoms that sat in distant images are tabulated only as they occur (limits and
+/// checks of what it can be given: CellListBuilder+Limits.swift).
 public struct CellListBuilder: Sendable {
     /// Preferred bin width as a fraction of the radius (½ as LAMMPS's default binsize).
     public var binFraction: Double = 0.5
@@ -18,7 +23,8 @@ public struct CellListBuilder: Sendable {
     public init(executor: ParallelExecutor = ParallelExecutor(threads: 1)) { self.executor = executor }
 
     /// - Parameters:
-    ///   - positions: (atomCount, 3) positions [Å]; need not be wrapped.
+    ///   - positions: (atomCount, 3) positions [Å]; need not be wrapped, but must pass
+    ///     `firstInvalidPosition` (finite, within 10⁸ cells), and the radius `checkRadius`.
     ///   - radius: list radius [Å].
     public func build(positions: [Vector3], cell: Cell, radius: Double, kind: NeighborList.Kind) -> NeighborList {
         let n = positions.count
@@ -93,15 +99,13 @@ public struct CellListBuilder: Sendable {
         var binOccupancy = 0
         for b in 0..<totalBins { binOccupancy = max(binOccupancy, binStart[b + 1] - binStart[b]) }
 
-        // Shift table: every integer translation that can occur, indexed directly.
+        // Shift table: every translation the stencil can produce between wrapped atoms, indexed
+        // directly. Translations between atoms that sat in distant images (unwrapped input) lie
+        // outside it; they are appended after the search as they occur, so the table never
+        // grows with how far an atom sits outside the cell.
         var bound = SIMD3<Int32>.zero
-        var imageMin = SIMD3<Int32>(repeating: 0), imageMax = SIMD3<Int32>(repeating: 0)
-        if n > 0 {
-            imageMin = image[0]; imageMax = image[0]
-            for m in image { imageMin = pointwiseMin(imageMin, m); imageMax = pointwiseMax(imageMax, m) }
-        }
         for a in 0..<3 where cell.pbc[a] {
-            bound[a] = Int32((reach[a] + binCount[a] - 1) / binCount[a] + 1) + imageMax[a] - imageMin[a]
+            bound[a] = Int32((reach[a] + binCount[a] - 1) / binCount[a] + 1)
         }
         let side = 2 &* bound &+ 1
         var shifts = [Vector3](), lattice = [SIMD3<Int32>]()
@@ -117,6 +121,9 @@ public struct CellListBuilder: Sendable {
         }
         @inline(__always) func shiftIndex(_ l: SIMD3<Int32>) -> Int32 {
             ((l.x + bound.x) * side.y + (l.y + bound.y)) * side.z + (l.z + bound.z)
+        }
+        @inline(__always) func inTable(_ l: SIMD3<Int32>) -> Bool {
+            l.x >= -bound.x && l.x <= bound.x && l.y >= -bound.y && l.y <= bound.y && l.z >= -bound.z && l.z <= bound.z
         }
 
         // Per-axis stencil tables, indexed by bin·(2·reach + 1) + offset: the neighbor bin (−1
@@ -156,8 +163,9 @@ public struct CellListBuilder: Sendable {
         let stencilBins = (2 * reach.x + 1) * (2 * reach.y + 1) * (2 * reach.z + 1)
         let candidateBound = stencilBins * binOccupancy  // most candidates one atom can accept
 
-        /// Neighbors of atoms `range`: flat arrays plus per-atom counts (same-image, total).
-        func search(_ range: Range<Int>) -> (neighbors: [Int32], shifts: [Int32], sameImage: [Int], total: [Int]) {
+        /// Neighbors of atoms `range`: flat arrays plus per-atom counts (same-image, total), and
+        /// the entries (index into the flat arrays) whose translation is outside the table.
+        func search(_ range: Range<Int>) -> (neighbors: [Int32], shifts: [Int32], sameImage: [Int], total: [Int], far: [(Int, SIMD3<Int32>)]) {
             var capacity = max(1024, range.count * 48, candidateBound)
             var buffer = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
             var shiftBuffer = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
@@ -167,13 +175,15 @@ public struct CellListBuilder: Sendable {
             sameImage.reserveCapacity(range.count)
             total.reserveCapacity(range.count)
             var crossing: [(Int32, Int32)] = []
+            var farCrossing: [(Int32, SIMD3<Int32>)] = []
+            var far: [(Int, SIMD3<Int32>)] = []
             let wx = 2 * reach.x + 1, wy = 2 * reach.y + 1, wz = 2 * reach.z + 1
             binned.withUnsafeBufferPointer { binned in
             binnedPositions.withUnsafeBufferPointer { binnedPositions in
             binStart.withUnsafeBufferPointer { binStart in
             for i in range {
-                if count + candidateBound + crossing.count > capacity {
-                    let grown = max(2 * capacity, count + candidateBound + crossing.count)
+                if count + candidateBound + crossing.count + farCrossing.count > capacity {
+                    let grown = max(2 * capacity, count + candidateBound + crossing.count + farCrossing.count)
                     let b = UnsafeMutablePointer<Int32>.allocate(capacity: grown), s = UnsafeMutablePointer<Int32>.allocate(capacity: grown)
                     b.update(from: buffer, count: count); s.update(from: shiftBuffer, count: count)
                     buffer.deallocate(); shiftBuffer.deallocate()
@@ -224,7 +234,9 @@ public struct CellListBuilder: Sendable {
                                 let d = binnedPositions[p] + lshift - ri
                                 if d.x * d.x + d.y * d.y + d.z * d.z <= r2 {
                                     // Translation in terms of the caller's (unwrapped) positions.
-                                    let k = shiftIndex(l &- image[j] &+ image[i])
+                                    let t = l &- image[j] &+ image[i]
+                                    guard inTable(t) else { farCrossing.append((Int32(j), t)); continue }
+                                    let k = shiftIndex(t)
                                     if k == zeroShift {
                                         buffer[count] = Int32(j)
                                         count += 1
@@ -240,18 +252,20 @@ public struct CellListBuilder: Sendable {
                 sameImage.append(count - start)
                 for (j, k) in crossing { buffer[count] = j; shiftBuffer[count] = k; count += 1 }
                 crossing.removeAll(keepingCapacity: true)
+                for (j, t) in farCrossing { buffer[count] = j; shiftBuffer[count] = -1; far.append((count, t)); count += 1 }
+                farCrossing.removeAll(keepingCapacity: true)
                 total.append(count - start)
             }
             }}}
             let neighbors = [Int32](UnsafeBufferPointer(start: buffer, count: count))
             let shiftIndices = [Int32](UnsafeBufferPointer(start: shiftBuffer, count: count))
-            return (neighbors, shiftIndices, sameImage, total)
+            return (neighbors, shiftIndices, sameImage, total, far)
         }
 
         // Chunks of atoms searched in parallel, concatenated in atom order (deterministic).
         let chunkCount = n >= 2048 ? executor.threads : 1
         let ranges = (0..<chunkCount).map { c in (n * c / chunkCount)..<(n * (c + 1) / chunkCount) }
-        var parts = [(neighbors: [Int32], shifts: [Int32], sameImage: [Int], total: [Int])](repeating: ([], [], [], []), count: chunkCount)
+        var parts = [(neighbors: [Int32], shifts: [Int32], sameImage: [Int], total: [Int], far: [(Int, SIMD3<Int32>)])](repeating: ([], [], [], [], []), count: chunkCount)
         parts.withUnsafeMutableBufferPointer { out in
             if chunkCount == 1 { out[0] = search(ranges[0]) } else {
                 executor.forEachChunk { c in if c < chunkCount { out[c] = search(ranges[c]) } }
@@ -290,6 +304,20 @@ public struct CellListBuilder: Sendable {
                         }
                     }
                 }
+            }
+        }
+        // Translations outside the table, numbered in atom order (deterministic) as they occur.
+        var farIndex: [SIMD3<Int32>: Int32] = [:]
+        for (c, part) in parts.enumerated() {
+            for (k, t) in part.far {
+                let index: Int32
+                if let known = farIndex[t] { index = known } else {
+                    index = Int32(lattice.count)
+                    farIndex[t] = index
+                    lattice.append(t)
+                    shifts.append(cell.cartesian(Vector3(Double(t.x), Double(t.y), Double(t.z))))
+                }
+                shiftIndices[partStart[c] + k] = index
             }
         }
         return NeighborList(kind: kind, radius: radius, offsets: offsets, imageOffsets: imageOffsets, neighbors: neighbors,

@@ -37,6 +37,7 @@ public final class StructureWriter: Observer, Checkpointable {
     }
 
     public func observe(_ s: Snapshot) throws {
+        try s.requireFinite(.all, writing: path)
         var extra: [(String, String)] = [("step", "\(s.step)")]
         if s.task == .md { extra.append(("time_fs", String(format: "%.6f", s.time))) }
         let bytes = ExtendedXYZ.formatBytes(s.system, result: s.result, extra: extra, executor: executor)

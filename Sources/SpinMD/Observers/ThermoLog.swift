@@ -70,9 +70,14 @@ public final class ThermoLog: Observer, Checkpointable {
         length = try handle.cutForResume(path: path, to: section.words("length", count: 1)[0], available: length)
     }
 
+    /// Refuses a step with a non-finite value (`Snapshot.requireFinite`); a value the potential
+    /// did not give (the pressure without a virial, a diagnostic it did not compute) is an
+    /// empty field, never "nan".
     public func observe(_ s: Snapshot) throws {
+        try s.requireFinite([.cell, .energies], writing: path)
         let p = s.pressure.map { $0 * Units.eVPerCubicAngstromInGPa }
-        let pressure = p.map { String(format: "%.6f", $0) } ?? "nan"
+        if let p, !p.isFinite { throw SpinMDError.io(path: path, message: "refusing to write step \(s.step): its pressure is not finite (the run blew up; the file ends at the last good step)") }
+        let pressure = p.map { String(format: "%.6f", $0) } ?? ""
         let v = s.system.cell.volume
         var fields: [String]
         switch task {
@@ -86,7 +91,7 @@ public final class ThermoLog: Observer, Checkpointable {
                       String(format: "%.6e", s.maxForce ?? 0), pressure, String(format: "%.6f", v)]
             fields += [l.x, l.y, l.z, ang.x, ang.y, ang.z].map { String(format: "%.6f", $0) }
         }
-        fields += s.result.diagnostics.map { $0 == $0.rounded() && abs($0) < 1e9 ? String(Int($0)) : String(format: "%.6g", $0) }
+        fields += s.result.diagnostics.map { !$0.isFinite ? "" : $0 == $0.rounded() && abs($0) < 1e9 ? String(Int($0)) : String(format: "%.6g", $0) }
         try write(fields.joined(separator: "\t") + "\n")
     }
 

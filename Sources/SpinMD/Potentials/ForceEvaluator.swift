@@ -10,6 +10,8 @@ public final class ForceEvaluator: Checkpointable {
     public var stopwatch = Stopwatch()
     /// Number of `compute` calls.
     public private(set) var evaluationCount = 0
+    /// The cell the list radius was last checked against (`CellListBuilder.checkRadius`).
+    private var checkedCell: Cell?
 
     /// - Parameter skin: Verlet skin [Å].
     public init(potential: any Potential, skin: Double, executor: ParallelExecutor = ParallelExecutor(threads: 1)) {
@@ -21,9 +23,22 @@ public final class ForceEvaluator: Checkpointable {
     public var neighborBuildCount: Int { neighbors.buildCount }
 
     /// Updates the neighbor list if needed (which may wrap positions) and evaluates the request.
-    /// - Throws: `SpinMDError.nonFinite` when an energy or force is NaN or infinite.
+    /// - Throws: `SpinMDError.runaway` when a position is not finite or absurdly far away (a NaN
+    ///   position has no neighbours, so the potential would return a finite energy for it);
+    ///   `SpinMDError.unsupported` when cutoff + skin is beyond what the neighbour list takes for
+    ///   this cell; `SpinMDError.nonFinite` when an energy, force or virial is NaN or infinite.
     public func compute(_ system: inout AtomicSystem, request: EvaluationRequest, step: Int = 0) throws -> PotentialResult {
         evaluationCount += 1
+        if let (i, problem) = CellListBuilder.firstInvalidPosition(system.positions, cell: system.cell) {
+            let atom = "atom \(i + 1) (\(system.species[i].symbol))"
+            if step == 0 { throw SpinMDError.unsupported("\(atom) of the starting structure \(problem)") }
+            throw SpinMDError.runaway(step: step, message: "\(atom) \(problem); nothing of this step was written, outputs end at the last good step")
+        }
+        if checkedCell != system.cell {
+            try CellListBuilder.checkRadius(neighbors.cutoff + neighbors.skin, cell: system.cell,
+                                            what: "the neighbour-list radius (cutoff \(neighbors.cutoff) Å + neighbor.skin_A \(neighbors.skin) Å)")
+            checkedCell = system.cell
+        }
         stopwatch.measure(.neighbor) { _ = neighbors.update(&system) }
         let list = neighbors.list!
         let result = try stopwatch.measure(.force) {
@@ -34,6 +49,9 @@ public final class ForceEvaluator: Checkpointable {
             for i in f.indices where !(f[i].x.isFinite && f[i].y.isFinite && f[i].z.isFinite) {
                 throw SpinMDError.nonFinite(quantity: "force", step: step, atom: i)
             }
+        }
+        if let w = result.virial, !(w[0].sum() + w[1].sum() + w[2].sum()).isFinite {
+            throw SpinMDError.runaway(step: step, message: "the potential returned a non-finite virial (stress); nothing of this step was written, outputs end at the last good step")
         }
         return result
     }

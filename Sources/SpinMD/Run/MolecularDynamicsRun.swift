@@ -12,6 +12,9 @@ public final class MolecularDynamicsRun {
     public let startStep: Int
     /// Written when the run is interrupted by SIGINT/SIGTERM.
     public var checkpoint: CheckpointWriter?
+    /// Checked at every step before observers see it (nil: no runaway check, only the
+    /// non-finite checks of the force evaluator). `Simulation` sets the input's.
+    public var runawayLimits: RunawayLimits? = RunawayLimits()
 
     /// - Parameter startStep: the step of `system` (0 for a new run); observers are not told about
     ///   it again when resuming, since the interrupted run already reported it.
@@ -38,7 +41,9 @@ public final class MolecularDynamicsRun {
         var result: PotentialResult
         var status = RunSummary.Status.completed
         var step = startStep
+        integrator.verlet.runawayLimits = runawayLimits
         do {
+            try VelocityVerlet.checkMasses(system)
             result = try evaluator.compute(&system, request: schedule.request(step: startStep, isLast: steps == startStep).union(.energyAndForces))
             if startStep == 0 { try schedule.notify(snapshot(0, result), isLast: steps == 0) }
             while step < steps {
@@ -51,6 +56,7 @@ public final class MolecularDynamicsRun {
                 let isLast = step == steps
                 let request = schedule.request(step: step, isLast: isLast).union(.energyAndForces)
                 result = try integrator.step(&system, current: result, evaluator: evaluator, request: request, stepIndex: step, stopwatch: &watch)
+                try runawayLimits?.checkTemperature(system, step: step)
                 try schedule.notify(snapshot(step, result), isLast: isLast)
             }
             try schedule.close(status: status.description)

@@ -110,6 +110,7 @@ public struct Simulation {
         case let .md(md):
             let schedule = try makeSchedule()
             let random = RandomStream(seed: md.seed)
+            let runawayLimits = md.runawayLimits(startingTemperature: system.temperature)
             if checkpoint == nil, let t = md.initialTemperature {
                 MaxwellBoltzmann.assign(to: &system, temperature: t, generator: &random.generator)
             }
@@ -131,6 +132,7 @@ public struct Simulation {
             let run = MolecularDynamicsRun(system: system, evaluator: evaluator, integrator: integrator, steps: md.steps,
                                            schedule: schedule, threads: threads, startStep: checkpoint?.step ?? 0)
             run.checkpoint = checkpointWriter
+            run.runawayLimits = runawayLimits
             return try run.run()
         case let .relax(r):
             let schedule = try makeSchedule()
@@ -149,6 +151,10 @@ public struct Simulation {
     /// Throws `SpinMDError.overlappingAtoms` for the first pair closer than `minimum` [Å].
     public static func checkOverlaps(_ system: AtomicSystem, minimum: Double) throws {
         guard minimum > 0 else { return }
+        if let (i, problem) = CellListBuilder.firstInvalidPosition(system.positions, cell: system.cell) {
+            throw SpinMDError.unsupported("atom \(i + 1) (\(system.species[i].symbol)) of the structure \(problem)")
+        }
+        try CellListBuilder.checkRadius(minimum, cell: system.cell, what: "min_distance_A")
         let list = CellListBuilder().build(positions: system.positions, cell: system.cell, radius: minimum, kind: .half)
         for i in 0..<system.atomCount {
             for k in list.offsets[i]..<list.offsets[i + 1] {

@@ -12,6 +12,9 @@ public enum SpinMDError: Error, CustomStringConvertible, Equatable {
     case unsupportedSpecies(potential: String, symbol: String)
     case overlappingAtoms(i: Int, j: Int, distance: Double, minimum: Double)
     case nonFinite(quantity: String, step: Int, atom: Int)
+    /// A run left what its input allows (a runaway or a non-finite state) at `step`; `message`
+    /// names the worst atom, the limit crossed and the key that sets it.
+    case runaway(step: Int, message: String)
     case unsupported(String)
 
     public var description: String {
@@ -27,6 +30,7 @@ public enum SpinMDError: Error, CustomStringConvertible, Equatable {
             return String(format: "atoms %d and %d overlap: distance %.4f Å is below %.2f Å (check the structure's units and cell)", i + 1, j + 1, d, m)
         case let .nonFinite(q, step, atom):
             return "non-finite \(q) on atom \(atom + 1) at step \(step): the simulation blew up (timestep too large, atoms too close, or a bad potential)"
+        case let .runaway(step, message): return "the run blew up at step \(step): \(message)"
         case let .unsupported(m): return m
         }
     }

@@ -20,6 +20,7 @@ public final class AmberRestartWriter: Observer {
     }
 
     public func observe(_ s: Snapshot) throws {
+        try s.requireFinite([.cell, .positions, .velocities], writing: path)
         let temporary = (path as NSString).deletingLastPathComponent + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
         try Self.write(s.system, time: s.time, to: temporary, title: title)
         guard rename(temporary, path) == 0 else { throw SpinMDError.io(path: path, message: String(cString: strerror(errno))) }

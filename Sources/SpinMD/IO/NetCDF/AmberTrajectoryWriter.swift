@@ -158,6 +158,7 @@ public final class AmberTrajectoryWriter: Observer, Checkpointable {
     }
 
     public func observe(_ s: Snapshot) throws {
+        try s.requireFinite(content.velocities ? [.cell, .positions, .velocities, .results] : [.cell, .positions, .results], writing: path)
         let (cell, rotation) = s.system.cell.standardOrientation()
         let k = frameCount
         let n = atomCount
