@@ -17,6 +17,7 @@ public final class RelaxationRun {
         self.maxSteps = maxSteps
         self.schedule = schedule
         self.threads = threads
+        try VelocityVerlet.checkMasses(system)  // FIRE's inertia
         var s = system
         s.velocities = Array(repeating: .zero, count: s.atomCount)
         let request: EvaluationRequest = [.energy, .forces, .virial, .magneticMoments]
