@@ -97,7 +97,7 @@ public enum SafetensorsFile {
                 throw bad("tensor '\(label)' needs 'data_offsets' [begin, end] with 0 ≤ begin ≤ end")
             }
             guard offsets[1] <= dataLength else {
-                throw bad("tensor '\(label)' ends at byte \(offsets[1]) of the data, which holds \(dataLength) bytes (truncated?)")
+                throw bad("tensor '\(label)' runs past the end of the file (truncated?): it ends at byte \(offsets[1]) of the data, which holds \(dataLength)")
             }
             // Elements = product of the shape; bounded by the data length, so no overflow.
             var elements = 1
