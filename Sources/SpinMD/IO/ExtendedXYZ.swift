@@ -199,7 +199,7 @@ public enum ExtendedXYZ {
             let words = lattice.split(whereSeparator: { $0 == " " || $0 == "\t" })
             let v = words.compactMap { Double($0) }
             guard words.count == 9, v.count == 9, v.allSatisfy(\.isFinite) else {
-                throw fail(commentLine, "Lattice must hold 9 finite numbers, found '\(lattice.abbreviated())'")
+                throw fail(commentLine, "Lattice must hold 9 numbers, all finite, found '\(lattice.abbreviated())'")
             }
             cell = try LatticeCheck.cell(Matrix3(v), pbc: pbc, file: file, line: commentLine)
         } else {
