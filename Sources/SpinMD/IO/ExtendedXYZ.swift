@@ -28,7 +28,8 @@ public enum ExtendedXYZ {
         return try parse(text, file: path)
     }
 
-    /// Parses extended XYZ text; `file` names the source in error messages.
+    /// Parses extended XYZ text; `file` names the source in error messages. Every frame needs at
+    /// least one atom and exactly the lines its count announces.
     public static func parse(_ text: String, file: String) throws -> [Frame] {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         var frames: [Frame] = []
@@ -36,9 +37,13 @@ public enum ExtendedXYZ {
         while k < lines.count {
             if lines[k].trimmingCharacters(in: .whitespaces).isEmpty { k += 1; continue }
             guard let n = Int(lines[k].trimmingCharacters(in: .whitespaces)), n >= 0 else {
-                throw SpinMDError.parse(file: file, line: k + 1, message: "expected the atom count of a frame, found '\(lines[k].prefix(40))'")
+                throw SpinMDError.parse(file: file, line: k + 1, message: "expected the atom count of a frame, found '\(lines[k].abbreviated(40))'")
             }
-            guard k + 1 + n < lines.count || (k + 1 + n == lines.count && n == 0) else {
+            guard n >= 1 else {
+                throw SpinMDError.parse(file: file, line: k + 1, message: "a frame needs at least one atom, found the atom count 0")
+            }
+            // The comment line and n atom lines must follow (written so that no huge n overflows).
+            guard n <= lines.count - k - 2 else {
                 throw SpinMDError.parse(file: file, line: lines.count, message: "file ends inside a frame of \(n) atoms that starts at line \(k + 1)")
             }
             frames.append(try parseFrame(count: n, comment: String(lines[k + 1]), atomLines: lines[(k + 2)..<(k + 2 + n)].map(String.init), firstLine: k + 1, file: file))
@@ -47,6 +52,16 @@ public enum ExtendedXYZ {
         if frames.isEmpty { throw SpinMDError.parse(file: file, line: 1, message: "no frames found") }
         return frames
     }
+
+    /// The per-atom columns spinmd interprets, with the type and the component counts each must
+    /// have; other columns are kept as read (any type, 1…`maximumComponents` components).
+    static let knownColumns: [String: (type: Character, components: [Int])] = [
+        "species": ("S", [1]), "pos": ("R", [3]), "masses": ("R", [1]), "Z": ("I", [1]), "numbers": ("I", [1]),
+        "initial_magmoms": ("R", [1, 3]), "magmoms": ("R", [1, 3]), "forces": ("R", [3]),
+        "velocities": ("R", [3]), "vel": ("R", [3]), "momenta": ("R", [3]),
+    ]
+    /// Most components of one column.
+    static let maximumComponents = 1000
 
     /// Splits a comment line into key=value pairs; values may be double-quoted.
     static func keyValues(_ line: String, file: String, lineNumber: Int) throws -> [String: String] {
@@ -90,85 +105,108 @@ public enum ExtendedXYZ {
             guard let k = info.keys.first(where: { $0.lowercased() == key.lowercased() }) else { return nil }
             return info.removeValue(forKey: k)
         }
+        func fail(_ line: Int, _ message: String) -> SpinMDError { .parse(file: file, line: line, message: message) }
         // Columns.
         let properties = take("Properties") ?? "species:S:1:pos:R:3"
         let fields = properties.split(separator: ":").map(String.init)
         guard fields.count % 3 == 0 else {
-            throw SpinMDError.parse(file: file, line: commentLine, message: "Properties must be name:type:count triples, found '\(properties)'")
+            throw fail(commentLine, "Properties must be name:type:count triples, found '\(properties.abbreviated())'")
         }
         var columns: [(name: String, type: Character, count: Int)] = []
         for t in stride(from: 0, to: fields.count, by: 3) {
-            guard let c = Int(fields[t + 2]), c > 0, let type = fields[t + 1].first, "SRIL".contains(type) else {
-                throw SpinMDError.parse(file: file, line: commentLine, message: "bad Properties entry '\(fields[t]):\(fields[t + 1]):\(fields[t + 2])'")
+            let name = fields[t]
+            guard let c = Int(fields[t + 2]), c > 0, c <= maximumComponents, fields[t + 1].count == 1, let type = fields[t + 1].first, "SRIL".contains(type) else {
+                throw fail(commentLine, "bad Properties entry '\("\(name):\(fields[t + 1]):\(fields[t + 2])".abbreviated())' (expected name:S|R|I|L:count, count 1…\(maximumComponents))")
             }
-            columns.append((fields[t], type, c))
+            if let known = knownColumns[name], known.type != type || !known.components.contains(c) {
+                let expected = known.components.map { "\(name):\(known.type):\($0)" }.joined(separator: " or ")
+                throw fail(commentLine, "Properties column '\(name):\(type):\(c)' must be \(expected)")
+            }
+            guard !columns.contains(where: { $0.name == name }) else { throw fail(commentLine, "Properties names the column '\(name.abbreviated())' twice") }
+            columns.append((name, type, c))
         }
-        guard columns.contains(where: { $0.name == "pos" }) else {
-            throw SpinMDError.parse(file: file, line: commentLine, message: "Properties has no 'pos' column")
-        }
+        guard columns.contains(where: { $0.name == "pos" }) else { throw fail(commentLine, "Properties has no 'pos' column") }
         let width = columns.reduce(0) { $0 + $1.count }
         var species: [Element] = []
         var arrays: [String: [[Double]]] = [:]
         for (a, line) in atomLines.enumerated() {
             let lineNumber = commentLine + 1 + a
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard words.count >= width else {
-                throw SpinMDError.parse(file: file, line: lineNumber, message: "expected \(width) columns (\(properties)), found \(words.count)")
+            guard words.count == width else {
+                throw fail(lineNumber, "expected \(width) columns (\(properties.abbreviated())), found \(words.count)")
             }
             var w = 0
             for col in columns {
                 let slice = words[w..<(w + col.count)]
                 w += col.count
                 if col.name == "species" || (col.type == "S" && col.name.lowercased() == "symbols") {
-                    guard let e = Element(symbol: String(slice.first!)) else {
-                        throw SpinMDError.unknownElement(String(slice.first!), location: "\(file):\(lineNumber)")
-                    }
+                    let symbol = String(words[w - col.count])
+                    guard let e = Element(symbol: symbol) else { throw SpinMDError.unknownElement(symbol.abbreviated(), location: "\(file):\(lineNumber)") }
                     species.append(e)
-                } else if col.type == "R" || col.type == "I" {
+                } else if col.type == "R" {
                     var values: [Double] = []
                     for s in slice {
                         guard let v = Double(s), v.isFinite else {
-                            throw SpinMDError.parse(file: file, line: lineNumber, message: "column '\(col.name)': '\(s)' is not a finite number")
+                            throw fail(lineNumber, "column '\(col.name)': '\(s.abbreviated())' is not a finite number")
                         }
+                        if col.name == "masses" && !(v > 0) { throw fail(lineNumber, "column 'masses': \(s) is not a positive mass [amu]") }
                         values.append(v)
                     }
                     arrays[col.name, default: []].append(values)
+                } else if col.type == "I" {
+                    var values: [Double] = []
+                    for s in slice {
+                        guard let v = Int(s), abs(v) <= 1 << 52 else { throw fail(lineNumber, "column '\(col.name)': '\(s.abbreviated())' is not an integer") }
+                        values.append(Double(v))
+                    }
+                    arrays[col.name, default: []].append(values)
                 } else if col.type == "L" {
-                    arrays[col.name, default: []].append(slice.map { $0.uppercased().hasPrefix("T") ? 1 : 0 })
+                    var values: [Double] = []
+                    for s in slice {
+                        guard let flag = logical(s) else { throw fail(lineNumber, "column '\(col.name)': '\(s.abbreviated())' is not T or F") }
+                        values.append(flag ? 1 : 0)
+                    }
+                    arrays[col.name, default: []].append(values)
                 }
             }
         }
         if species.count != n {
             if let z = arrays["Z"] ?? arrays["numbers"], z.count == n {
                 species = try z.enumerated().map { a, v in
-                    guard let e = Element(atomicNumber: Int(v[0])) else { throw SpinMDError.unknownElement("Z=\(v[0])", location: "\(file):\(commentLine + 1 + a)") }
+                    guard let e = Element(atomicNumber: Int(v[0])) else { throw SpinMDError.unknownElement("Z=\(Int(v[0]))", location: "\(file):\(commentLine + 1 + a)") }
                     return e
                 }
             } else {
-                throw SpinMDError.parse(file: file, line: commentLine, message: "Properties has no 'species' column")
+                throw fail(commentLine, "Properties has no 'species' column")
             }
         }
+        // Known columns have their component counts (checked above) and one row per atom.
         let positions = arrays.removeValue(forKey: "pos")!.map { Vector3($0[0], $0[1], $0[2]) }
         // Cell and periodicity.
         var pbc = [false, false, false]
         let lattice = take("Lattice")
         if let p = take("pbc") {
-            let flags = p.split(separator: " ")
-            guard flags.count == 3 else { throw SpinMDError.parse(file: file, line: commentLine, message: "pbc must hold three T/F flags, found '\(p)'") }
-            pbc = flags.map { $0.uppercased().hasPrefix("T") }
+            let flags = p.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(logical)
+            guard flags.count == 3, let a = flags[0], let b = flags[1], let c = flags[2] else {
+                throw fail(commentLine, "pbc must hold three T/F flags, found '\(p.abbreviated())'")
+            }
+            pbc = [a, b, c]
         } else if lattice != nil {
             pbc = [true, true, true]
         }
         let cell: Cell
         if let lattice {
-            let v = lattice.split(separator: " ").compactMap { Double($0) }
-            guard v.count == 9 else { throw SpinMDError.parse(file: file, line: commentLine, message: "Lattice must hold 9 numbers, found '\(lattice)'") }
-            do { cell = try Cell(matrix: Matrix3(v), pbc: pbc) } catch let e as SpinMDError {
-                throw SpinMDError.parse(file: file, line: commentLine, message: e.description)
+            let words = lattice.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            let v = words.compactMap { Double($0) }
+            guard words.count == 9, v.count == 9, v.allSatisfy(\.isFinite) else {
+                throw fail(commentLine, "Lattice must hold 9 numbers, all finite, found '\(lattice.abbreviated())'")
             }
+            cell = try LatticeCheck.cell(Matrix3(v), pbc: pbc, file: file, line: commentLine)
         } else {
-            guard !pbc.contains(true) else { throw SpinMDError.parse(file: file, line: commentLine, message: "periodic frame without a Lattice") }
-            cell = try boundingCell(positions)
+            guard !pbc.contains(true) else { throw fail(commentLine, "periodic frame without a Lattice") }
+            do { cell = try boundingCell(positions) } catch let e as SpinMDError {
+                throw fail(commentLine, "no box encloses the positions (\(e.description))")
+            }
         }
         var velocities: [Vector3]? = nil
         let masses = arrays["masses"]?.map { $0[0] }
@@ -176,7 +214,7 @@ public enum ExtendedXYZ {
             velocities = v.map { Vector3($0[0], $0[1], $0[2]) }
         } else if let p = arrays["momenta"] {
             let m = masses ?? species.map(\.mass)
-            velocities = p.enumerated().map { i, q in Vector3(q[0], q[1], q[2]) / (m[i] * aseTimeUnit) }
+            velocities = zip(p, m).map { q, mass in Vector3(q[0], q[1], q[2]) / (mass * aseTimeUnit) }
         }
         var moments: MagneticMoments? = nil
         if let m = arrays["initial_magmoms"] {
@@ -185,6 +223,15 @@ public enum ExtendedXYZ {
         let system = AtomicSystem(species: species, positions: positions, cell: cell, velocities: velocities,
                                   masses: masses, initialMagneticMoments: moments)
         return Frame(system: system, info: info, arrays: arrays, line: firstLine)
+    }
+
+    /// A T/F flag as ASE writes it (T, F, True, False in any case), nil for anything else.
+    static func logical<S: StringProtocol>(_ s: S) -> Bool? {
+        switch s.lowercased() {
+        case "t", "true": true
+        case "f", "false": false
+        default: nil
+        }
     }
 
     /// A non-periodic box enclosing a molecule with 10 Å of vacuum on each side.

@@ -21,19 +21,19 @@ public enum POSCAR {
             let w = try words(k)
             let v = w.prefix(count).compactMap(Double.init)
             guard v.count == count, v.allSatisfy(\.isFinite) else {
-                throw SpinMDError.parse(file: file, line: k + 1, message: "expected \(count) numbers (\(what)), found '\(lines[k])'")
+                throw SpinMDError.parse(file: file, line: k + 1, message: "expected \(count) numbers (\(what)), found '\(lines[k].abbreviated())'")
             }
             return v
         }
         let scale = try numbers(1, 1, what: "scaling factor")[0]
+        guard scale != 0 else { throw SpinMDError.parse(file: file, line: 2, message: "the scaling factor must not be 0 (a positive factor, or a negative target volume [Å³])") }
         var rows = try (2...4).map { try numbers($0, 3, what: "lattice vector") }
         var matrix = Matrix3(rows.flatMap { $0 })
         // A negative scale is the target volume [Å³].
         let factor = scale < 0 ? pow(-scale / abs(matrix.determinant), 1.0 / 3) : scale
         rows = rows.map { $0.map { $0 * factor } }
         matrix = Matrix3(rows.flatMap { $0 })
-        let cell: Cell
-        do { cell = try Cell(matrix: matrix) } catch let e as SpinMDError { throw SpinMDError.parse(file: file, line: 3, message: e.description) }
+        let cell = try LatticeCheck.cell(matrix, file: file, line: 3)
         var k = 5
         let symbolWords = try words(k)
         guard let first = symbolWords.first, Int(first) == nil else {
@@ -43,21 +43,28 @@ public enum POSCAR {
         for w in symbolWords {
             let s = String(w.split(separator: "/").first ?? Substring(w))  // "Ni_pv" or "Ni/hash" from POTCAR names
             let base = String(s.split(separator: "_").first ?? Substring(s))
-            guard let e = Element(symbol: base) else { throw SpinMDError.unknownElement(w, location: "\(file):\(k + 1)") }
+            guard let e = Element(symbol: base) else { throw SpinMDError.unknownElement(w.abbreviated(), location: "\(file):\(k + 1)") }
             symbols.append(e)
         }
         k += 1
         let countWords = try words(k)
         let counts = countWords.compactMap(Int.init)
-        guard counts.count == symbols.count, counts.allSatisfy({ $0 >= 0 }) else {
-            throw SpinMDError.parse(file: file, line: k + 1, message: "expected \(symbols.count) atom counts, one per element, found '\(lines[k])'")
+        guard countWords.count == symbols.count, counts.count == symbols.count, counts.allSatisfy({ $0 >= 0 }) else {
+            throw SpinMDError.parse(file: file, line: k + 1, message: "expected \(symbols.count) atom counts, one per element, found '\(lines[k].abbreviated())'")
+        }
+        guard counts.contains(where: { $0 > 0 }) else {
+            throw SpinMDError.parse(file: file, line: k + 1, message: "the structure needs at least one atom, found the counts '\(lines[k].abbreviated())'")
+        }
+        // Each atom needs its own line (checked before looping over a possibly huge count).
+        guard counts.allSatisfy({ $0 <= lines.count }) else {
+            throw SpinMDError.parse(file: file, line: lines.count, message: "file ends early: the counts on line \(k + 1) announce more atoms than the file has lines")
         }
         k += 1
         var mode = try words(k).first?.lowercased() ?? ""
         if mode.hasPrefix("s") { k += 1; mode = try words(k).first?.lowercased() ?? "" }  // Selective dynamics
         let direct: Bool
         if mode.hasPrefix("d") { direct = true } else if mode.hasPrefix("c") || mode.hasPrefix("k") { direct = false } else {
-            throw SpinMDError.parse(file: file, line: k + 1, message: "expected 'Direct' or 'Cartesian', found '\(lines[k])'")
+            throw SpinMDError.parse(file: file, line: k + 1, message: "expected 'Direct' or 'Cartesian', found '\(lines[k].abbreviated())'")
         }
         k += 1
         var species: [Element] = []

@@ -33,9 +33,10 @@ public final class ConfigObject {
 
     public func fullKey(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    /// "file:line: key 'a.b'" for a key (its own line if present, else this object's).
+    /// "file:line: key 'a.b'" for a key (its own line if present, else this object's); a long
+    /// key is quoted abbreviated.
     public func location(_ key: String) -> String {
-        "\(file):\(member(key)?.line ?? line): key '\(fullKey(key))'"
+        "\(file):\(member(key)?.line ?? line): key '\(fullKey(key).abbreviated())'"
     }
 
     public func error(_ key: String, _ message: String) -> SpinMDError {
@@ -44,7 +45,7 @@ public final class ConfigObject {
 
     /// An error at a line inside the key's value (e.g. one item of an array).
     public func error(_ key: String, line: Int, _ message: String) -> SpinMDError {
-        .invalidInput(location: "\(file):\(line): key '\(fullKey(key))'", message: message)
+        .invalidInput(location: "\(file):\(line): key '\(fullKey(key).abbreviated())'", message: message)
     }
 
     /// The error for a required key that is absent: if an unknown key here looks like a typo of
@@ -111,7 +112,7 @@ public final class ConfigObject {
         let s = try string(key, default: d)
         guard choices.contains(s) else {
             let hint = Suggestion.closest(to: s, among: choices).map { " (did you mean '\($0)'?)" } ?? ""
-            throw error(key, "expected one of \(choices.map { "'\($0)'" }.joined(separator: ", ")), got '\(s)'\(hint)")
+            throw error(key, "expected one of \(choices.map { "'\($0)'" }.joined(separator: ", ")), got '\(s.abbreviated())'\(hint)")
         }
         return s
     }
@@ -227,8 +228,13 @@ public struct NumberCheck: Sendable {
 
 /// Closest-string suggestions for misspelled keys and values.
 public enum Suggestion {
+    /// Longest word compared: a longer one is no typo of a key, and the edit distance costs
+    /// time ∝ its length × the candidate's.
+    static let maximumLength = 100
+
     /// The candidate with the smallest edit distance, if it is close enough to be a likely typo.
     public static func closest(to word: String, among candidates: [String]) -> String? {
+        guard word.utf8.count <= maximumLength else { return nil }
         let scored = Set(candidates).map { ($0, distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) else { return nil }
         let sharesPrefix = best.0.lowercased().hasPrefix(word.lowercased()) || word.lowercased().hasPrefix(best.0.lowercased())

@@ -42,7 +42,12 @@ public indirect enum JSONValue: Equatable {
         }
     }
 
-    /// Parses UTF-8 JSON text; errors name `file` and the line.
+    /// Deepest nesting of arrays and objects accepted: deeper documents are refused (the parser
+    /// recurses once per level, and no spinmd input needs more than a few).
+    public static let maximumDepth = 512
+
+    /// Parses UTF-8 JSON text in time linear in its length; errors name `file`, the line and the
+    /// column (in bytes). Nesting deeper than `maximumDepth` is refused.
     public static func parse(_ text: String, file: String) throws -> Located {
         var p = Parser(bytes: Array(text.utf8), file: file)
         p.skipSpace()
@@ -57,13 +62,19 @@ public indirect enum JSONValue: Equatable {
         let file: String
         var i = 0
         var line = 1
+        /// Index of the first byte of the current line.
+        var lineStart = 0
+        /// Arrays and objects open around the current position.
+        var depth = 0
 
-        func error(_ m: String) -> SpinMDError { .parse(file: file, line: line, message: "invalid JSON: \(m)") }
+        func error(_ m: String) -> SpinMDError {
+            .parse(file: file, line: line, message: "invalid JSON: \(m) (column \(i - lineStart + 1))")
+        }
 
         mutating func skipSpace() {
             while i < bytes.count {
                 switch bytes[i] {
-                case UInt8(ascii: "\n"): line += 1; i += 1
+                case UInt8(ascii: "\n"): line += 1; i += 1; lineStart = i
                 case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"): i += 1
                 default: return
                 }
@@ -82,31 +93,39 @@ public indirect enum JSONValue: Equatable {
             skipSpace()
             guard i < bytes.count else { throw error("unexpected end of file") }
             let start = line
+            if bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[") {
+                guard depth < JSONValue.maximumDepth else {
+                    throw error("arrays and objects nested more than \(JSONValue.maximumDepth) levels deep")
+                }
+                depth += 1
+            }
             switch bytes[i] {
             case UInt8(ascii: "{"):
                 i += 1
                 var members: [(key: String, value: Located)] = []
+                var seen = Set<String>()
                 skipSpace()
-                if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return Located(value: .object(members), line: start) }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return Located(value: .object(members), line: start) }
                 while true {
                     skipSpace()
                     guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
                     let key = try string()
-                    if members.contains(where: { $0.key == key }) { throw error("duplicate key '\(key)'") }
+                    guard seen.insert(key).inserted else { throw error("duplicate key '\(key.abbreviated())'") }
                     try expect(":")
                     members.append((key, try value()))
                     skipSpace()
                     guard i < bytes.count else { throw error("unterminated object") }
                     if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
                     if bytes[i] == UInt8(ascii: "}") { i += 1; break }
-                    throw error("expected ',' or '}' after the value of '\(key)'")
+                    throw error("expected ',' or '}' after the value of '\(key.abbreviated())'")
                 }
+                depth -= 1
                 return Located(value: .object(members), line: start)
             case UInt8(ascii: "["):
                 i += 1
                 var items: [Located] = []
                 skipSpace()
-                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return Located(value: .array(items), line: start) }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; depth -= 1; return Located(value: .array(items), line: start) }
                 while true {
                     items.append(try value())
                     skipSpace()
@@ -115,6 +134,7 @@ public indirect enum JSONValue: Equatable {
                     if bytes[i] == UInt8(ascii: "]") { i += 1; break }
                     throw error("expected ',' or ']' in an array")
                 }
+                depth -= 1
                 return Located(value: .array(items), line: start)
             case UInt8(ascii: "\""):
                 return Located(value: .string(try string()), line: start)
@@ -139,6 +159,7 @@ public indirect enum JSONValue: Equatable {
                 let c = i < bytes.count ? String(UnicodeScalar(bytes[i])) : "end of file"
                 throw error("unexpected '\(c)' (strings need double quotes)")
             }
+            guard v.isFinite else { throw error("number \(s.abbreviated()) is out of range") }
             return v
         }
 

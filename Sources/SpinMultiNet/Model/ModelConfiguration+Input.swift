@@ -9,13 +9,13 @@ extension ModelConfiguration {
         let elements = try c.elements("species")
         self.init(species: elements.map(\.atomicNumber))
         cutoff = try c.double("cutoff_A", default: cutoff, .positive)
-        channels = try c.int("channels", default: channels, .range(1, 512))
-        lMax = try c.int("l_max", default: lMax, .range(1, 4))
-        layers = try c.int("layers", default: layers, .range(1, 10))
-        radialBasis = try c.int("radial_basis", default: radialBasis, .range(1, 64))
-        momentBasis = try c.int("moment_basis", default: momentBasis, .range(2, 64))
+        channels = try c.int("channels", default: channels, Self.within(Self.channelRange))
+        lMax = try c.int("l_max", default: lMax, Self.within(Self.lMaxRange))
+        layers = try c.int("layers", default: layers, Self.within(Self.layerRange))
+        radialBasis = try c.int("radial_basis", default: radialBasis, Self.within(Self.radialBasisRange))
+        momentBasis = try c.int("moment_basis", default: momentBasis, Self.within(Self.momentBasisRange))
         momentRange = try c.double("moment_range_uB", default: momentRange, .positive)
-        hidden = try c.int("hidden", default: hidden, .range(1, 1024))
+        hidden = try c.int("hidden", default: hidden, Self.within(Self.hiddenRange))
         averageNeighbors = try c.double("average_neighbors", default: averageNeighbors, .positive)
         if c.contains("moment_coupling") {
             momentCoupling = MomentCoupling(rawValue: try c.choice("moment_coupling", MomentCoupling.allCases.map(\.rawValue)))
@@ -27,4 +27,7 @@ extension ModelConfiguration {
         }
         try c.finish()
     }
+
+    /// A check for an integer range of `ModelConfiguration+Validation`.
+    static func within(_ range: ClosedRange<Int>) -> NumberCheck { .range(Double(range.lowerBound), Double(range.upperBound)) }
 }

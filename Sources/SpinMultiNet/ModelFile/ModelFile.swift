@@ -57,43 +57,75 @@ public enum ModelFile {
         return (committee.members[0], metadata)
     }
 
+    /// Most members a committee file may announce.
+    public static let maximumCommitteeMembers = 1000
+
     /// Reads a single-model or committee file as a committee; every problem is an error naming
-    /// the file.
+    /// the file and the tensor or metadata key at fault. Beyond the layout checks of
+    /// `SafetensorsFile.read`: the configuration must be valid (`invalidHyperParameter`), the
+    /// tensors must be exactly the weights it implies with their sizes, and every weight finite.
     public static func readCommittee(path: String) throws -> (committee: SpinMultiNetCommittee, metadata: [String: String]) {
         let (weights, metadata) = try SafetensorsFile.read(path: path, role: "SpinMultiNet model")
         func bad(_ why: String) -> SpinMDError { .io(path: path, message: "not a valid SpinMultiNet model file: \(why)") }
         guard metadata["format"] == format else { throw bad("no '\(format)' metadata (is it a model of another program?)") }
         guard metadata["format_version"] == "\(formatVersion)" else {
-            throw bad("format version \(metadata["format_version"] ?? "?"); this spinmd reads version \(formatVersion)")
+            throw bad("format version \(metadata["format_version"]?.abbreviated() ?? "?"); this spinmd reads version \(formatVersion)")
         }
-        func model(configurationKey: String, weights: [String: [Double]]) throws -> SpinMultiNetModel {
-            guard let configText = metadata[configurationKey],
-                  let configuration = try? JSONDecoder().decode(ModelConfiguration.self, from: Data(configText.utf8)) else {
-                throw bad("unreadable '\(configurationKey)'")
+        func model(configurationKey: String, weights: [String: [Double]], prefix: String) throws -> SpinMultiNetModel {
+            guard let configText = metadata[configurationKey] else { throw bad("no metadata '\(configurationKey)'") }
+            let configuration: ModelConfiguration
+            do { configuration = try JSONDecoder().decode(ModelConfiguration.self, from: Data(configText.utf8)) } catch {
+                throw bad("unreadable metadata '\(configurationKey)' (\(Self.reason(error)))")
             }
+            if let problem = configuration.invalidHyperParameter { throw bad("metadata '\(configurationKey)': \(problem)") }
+            // Every tensor finite (a NaN weight makes every evaluation NaN).
+            for name in weights.keys.sorted() {
+                if let k = weights[name]!.firstIndex(where: { !$0.isFinite }) {
+                    throw bad("tensor '\(prefix)\(name.abbreviated())' holds the non-finite value \(weights[name]![k]) at element \(k)")
+                }
+            }
+            let model: SpinMultiNetModel
             do {
-                return try SpinMultiNetModel(configuration: configuration, weights: weights)
+                model = try SpinMultiNetModel(configuration: configuration, weights: weights)
             } catch let e as SpinMDError {
                 throw bad("\(configurationKey): \(e.description)")
             }
+            let expected = Set(SpinMultiNetModel.weightShapes(configuration, pathCount: model.pathCount, blocks: model.blocks.count).map(\.0))
+            if let stray = weights.keys.sorted().first(where: { !expected.contains($0) }) {
+                throw bad("tensor '\(prefix)\(stray.abbreviated())' is no weight of the model that '\(configurationKey)' describes")
+            }
+            return model
         }
         guard let count = metadata["committee_members"] else {
-            return (SpinMultiNetCommittee(try model(configurationKey: "configuration", weights: weights)), metadata)
+            return (SpinMultiNetCommittee(try model(configurationKey: "configuration", weights: weights, prefix: "")), metadata)
         }
-        guard let k = Int(count), k > 1 else { throw bad("'committee_members' is '\(count)', expected an integer above 1") }
+        guard let k = Int(count), k > 1, k <= maximumCommitteeMembers else {
+            throw bad("metadata 'committee_members' is '\(count.abbreviated())', expected an integer from 2 to \(maximumCommitteeMembers)")
+        }
         var members: [SpinMultiNetModel] = []
         for j in 1...k {
             let prefix = "member\(j)/"
             let own = Dictionary(uniqueKeysWithValues: weights.compactMap { $0.key.hasPrefix(prefix) ? (String($0.key.dropFirst(prefix.count)), $0.value) : nil })
-            members.append(try model(configurationKey: "member\(j).configuration", weights: own))
+            members.append(try model(configurationKey: "member\(j).configuration", weights: own, prefix: prefix))
         }
         if let stray = weights.keys.first(where: { name in !(1...k).contains { name.hasPrefix("member\($0)/") } }) {
-            throw bad("tensor '\(stray)' belongs to no member of \(k)")
+            throw bad("tensor '\(stray.abbreviated())' belongs to no member of \(k)")
         }
         do {
             return (try SpinMultiNetCommittee(members: members), metadata)
         } catch let e as SpinMDError {
             throw bad(e.description)
+        }
+    }
+
+    /// A one-line reason for a configuration that does not decode: the key at fault.
+    static func reason(_ error: Error) -> String {
+        func path(_ codingPath: [CodingKey]) -> String { codingPath.map(\.stringValue).joined(separator: ".") }
+        switch error as? DecodingError {
+        case let .keyNotFound(key, _)?: return "no key '\(key.stringValue)'"
+        case let .typeMismatch(_, context)?, let .valueNotFound(_, context)?: return "key '\(path(context.codingPath))' has the wrong type"
+        case let .dataCorrupted(context)?: return context.codingPath.isEmpty ? "not valid JSON" : "key '\(path(context.codingPath))' has an invalid value"
+        default: return "not a model configuration"
         }
     }
 }
