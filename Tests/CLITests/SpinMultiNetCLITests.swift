@@ -142,7 +142,7 @@ final class SpinMultiNetCLITests: CLITestCase {
         try write("input.json", input(spins: "fixed", steps: 2).replacingOccurrences(of: "nio.extxyz", with: "plain.extxyz"))
         let r = try spinmd(["run", "input.json", "--quiet"])
         XCTAssertEqual(r.status, 1)
-        XCTAssertTrue(r.stderr.contains("SpinMultiNet needs initial magnetic moments"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("key 'initial_magmoms': is required: the spinmultinet potential needs initial magnetic moments"), r.stderr)
         try write("mn.extxyz", Self.nio.replacingOccurrences(of: "Ni ", with: "Mn "))
         try write("input.json", input(spins: "fixed", steps: 2).replacingOccurrences(of: "nio.extxyz", with: "mn.extxyz"))
         XCTAssertTrue(try spinmd(["run", "input.json", "--quiet"]).stderr.contains("the spinmultinet potential has no parameters for element Mn"))

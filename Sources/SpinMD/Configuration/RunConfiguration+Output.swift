@@ -1,3 +1,4 @@
+import Foundation
 import SpinMDCore
 
 extension RunConfiguration.OutputSettings {
@@ -26,6 +27,76 @@ extension RunConfiguration.OutputSettings {
         try thermo?.finish()
         try ck?.finish()
         try o.finish()
+        try Self.refuseCollisions(o, thermo: thermo, checkpoint: ck, directory: directory, files: namedFiles(task))
+    }
+
+    /// Every file the task creates, relative to `directory` (or absolute), with the key naming
+    /// it (dotted, below `output`); the relax summary and the orderings files included.
+    func namedFiles(_ task: RunConfiguration.Task) -> [(key: String, file: String)] {
+        var named: [(key: String, file: String)] = [("thermo.file", thermoFile), ("final_structure", finalStructure)]
+        if case .md = task { named.append(("checkpoint.file", checkpoint.file)) }
+        if let t = trajectory { named.append(("trajectory.file", t.file)) }
+        if let r = restart { named.append(("restart.file", r.file)) }
+        switch task {
+        case .md: break
+        case .relax: named.append(("(the relaxation summary)", "summary.json"))
+        case let .orderings(s):
+            named = [("(the orderings table)", "orderings.tsv")]
+            for (name, _) in s.orderings {
+                named += [("thermo.file (ordering \(name))", "\(name)/\(thermoFile)"),
+                          ("final_structure (ordering \(name))", "\(name)/\(finalStructure)"),
+                          ("(summary of ordering \(name))", "\(name)/summary.json")]
+            }
+        }
+        return named
+    }
+
+    /// The normalised absolute path of an output `name` in `directory` (`a/../b` is `b`; an
+    /// absolute name stays itself).
+    static func normalisedPath(_ name: String, in directory: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        let base = directory.hasPrefix("/") ? directory : cwd + "/" + directory
+        let full = name.hasPrefix("/") ? name : base + "/" + name
+        var parts: [Substring] = []
+        for p in full.split(separator: "/") {
+            if p == "." || p.isEmpty { continue }
+            if p == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            parts.append(p)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// Refuses two outputs naming the same file (after normalisation), an output that is the
+    /// directory of another, or the output directory's lock file.
+    static func refuseCollisions(_ o: ConfigObject, thermo: ConfigObject?, checkpoint: ConfigObject?, directory: String,
+                                 files: [(key: String, file: String)]) throws {
+        func located(_ key: String) -> SpinMDError? {
+            switch key {
+            case "thermo.file": return thermo?.error("file", "") ?? o.error("thermo", "")
+            case "checkpoint.file": return checkpoint?.error("file", "") ?? o.error("checkpoint", "")
+            case "trajectory.file", "restart.file":
+                let section = String(key.prefix { $0 != "." })
+                return (try? o.optionalObject(section))??.error("file", "")
+            default: return key.hasPrefix("(") ? nil : o.error(key.components(separatedBy: " ").first!, "")
+            }
+        }
+        func fail(_ key: String, _ message: String) -> SpinMDError {
+            if case let .invalidInput(location, _)? = located(key) { return .invalidInput(location: location, message: message) }
+            return .invalidInput(location: "\(o.file): key 'output'", message: "\(key) " + message)
+        }
+        let lock = normalisedPath(OutputDirectoryLock.fileName, in: directory)
+        var seen: [(key: String, path: String)] = []
+        for (key, file) in files {
+            let path = normalisedPath(file, in: directory)
+            if path == lock { throw fail(key, "'\(file)' is the output directory's lock file; choose another name") }
+            if let other = seen.first(where: { $0.path == path }) {
+                throw fail(key, "'\(file)' names the same file (\(path)) as 'output.\(other.key)'; give each output its own file")
+            }
+            if let other = seen.first(where: { path.hasPrefix($0.path + "/") || $0.path.hasPrefix(path + "/") }) {
+                throw fail(key, "'\(file)' and 'output.\(other.key)' ('\(other.path)') would be a file and a directory of the same name")
+            }
+            seen.append((key, path))
+        }
     }
 }
 

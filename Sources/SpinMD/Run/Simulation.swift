@@ -40,9 +40,21 @@ public struct Simulation {
             throw c.potential.section.error("species", e.description)
         }
         try Self.checkOverlaps(system, minimum: c.minimumDistance)
+        if potential.predictsMagneticMoments, system.initialMagneticMoments == nil, !Self.isOrderings(c.task) {
+            throw c.root.error("initial_magmoms", "is required: the \(potential.name) potential needs initial magnetic moments (a MAGMOM string such as \"2*2 2*-2 4*0\", or initial_magmoms in the structure file)")
+        }
         let evaluator = ForceEvaluator(potential: potential, skin: c.skin, executor: executor)
         let task: Snapshot.Task
         switch c.task { case .md: task = .md; case .relax, .orderings: task = .relax }
+
+        // The output directory, locked for the life of the run (a second run into it fails here).
+        do {
+            try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw SpinMDError.io(path: outputDirectory, message: "cannot create the output directory: \(error.localizedDescription)")
+        }
+        let lock = try OutputDirectoryLock(directory: outputDirectory)
+        defer { withExtendedLifetime(lock) {} }
 
         // Resume, or refuse to overwrite earlier results: decided before anything is written.
         var checkpoint: Checkpoint?
@@ -61,18 +73,13 @@ public struct Simulation {
             }
             checkpoint = ck
         } else if !(overwrite || o.overwrite) {
-            var created = task == .md ? o.files : o.files.filter { $0 != o.checkpoint.file } + [Self.summaryFile]
-            if case let .orderings(settings) = c.task { created = Self.orderingFiles(settings, o) }
+            let created = o.namedFiles(c.task).map(\.file)
             if let existing = created.map(outputPath).first(where: { FileManager.default.fileExists(atPath: $0) }) {
                 throw SpinMDError.io(path: existing, message: "exists; set \"overwrite\": true in output or pass --overwrite to replace it (or --resume to continue that run)")
             }
         }
 
-        do {
-            try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw SpinMDError.io(path: outputDirectory, message: "cannot create the output directory: \(error.localizedDescription)")
-        }
+        try Self.cleanStaleTemporaryFiles(in: outputDirectory, outputs: o.namedFiles(c.task).map(\.file).map(outputPath))
 
         /// The observers of an md or relax run (opens their files).
         func makeSchedule() throws -> ObserverSchedule {
@@ -145,6 +152,23 @@ public struct Simulation {
             return summary
         case let .orderings(settings):
             return try runOrderings(system, settings, potential: potential, executor: executor)
+        }
+    }
+
+    static func isOrderings(_ task: RunConfiguration.Task) -> Bool { if case .orderings = task { return true } else { return false } }
+
+    /// Removes what killed runs left of atomic writes (`AtomicFile`'s `.<name>.tmp-<pid>`) of
+    /// the given output files [paths]; called only while holding the directory's lock.
+    static func cleanStaleTemporaryFiles(in directory: String, outputs: [String]) throws {
+        for output in outputs {
+            let folder = (output as NSString).deletingLastPathComponent
+            let prefix = "." + (output as NSString).lastPathComponent + ".tmp-"
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
+            for name in names where name.hasPrefix(prefix) {
+                let pid = name.dropFirst(prefix.count)
+                guard !pid.isEmpty, pid.allSatisfy(\.isNumber) else { continue }
+                try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+            }
         }
     }
 
