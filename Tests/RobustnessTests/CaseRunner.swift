@@ -44,7 +44,9 @@ struct CaseRunner {
         if o.timedOut {
             findings.append((.hang, "killed after \(Int(timeout)) s"))
         } else if o.signaled {
-            findings.append((.signal, "signal \(o.status)" + (err.isEmpty ? "" : ": " + String(err.suffix(300)))))
+            // The first line of a Swift crash report says why (e.g. "Fatal error: ..."); the backtrace stays in case.txt.
+            let why = err.split(separator: "\n").first { $0.contains("error") || $0.contains("Crash") } ?? err.split(separator: "\n").first ?? ""
+            findings.append((.signal, "signal \(o.status)" + (why.isEmpty ? "" : ": " + String(why.prefix(200)))))
         } else if ![0, 1, 2].contains(o.status) {
             findings.append((.exitCode, "exit \(o.status): \(err.prefix(300))"))
         }
