@@ -101,7 +101,11 @@ let package = Package(
         // The property battery every potential's tests run (docs/architecture.md, "Conformance battery").
         .target(name: "PotentialConformance", dependencies: ["SpinMDCore", "SpinMD"]),
         .testTarget(name: "SpinMDTests", dependencies: ["SpinMDCore", "SpinMD", "PotentialConformance"]),
-        .testTarget(name: "CLITests", dependencies: ["SpinMDCore", "SpinMD", "SpinMultiNet", "SpinMultiNetPotential", "SpinMultiNetTraining"]),
+        // Runs the built `spinmd` executable for the CLI and robustness tests.
+        .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),
+        .testTarget(name: "CLITests", dependencies: ["CLITestSupport", "SpinMDCore", "SpinMD", "SpinMultiNet", "SpinMultiNetPotential", "SpinMultiNetTraining"]),
+        // Mutated inputs, structures, models and checkpoints from a fixed seed through the real executable.
+        .testTarget(name: "RobustnessTests", dependencies: ["CLITestSupport", "SpinMDCore", "SpinMD"]),
         .testTarget(name: "SpinMultiNetTests", dependencies: ["SpinMultiNet", "SpinMultiNetPotential", "SpinMultiNetTraining", "SpinMDCore", "SpinMD", "PotentialConformance"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CLITestSupport
 import SpinMDCore
 import SpinMultiNetPotential
 import SpinMultiNetTraining
@@ -7,14 +8,7 @@ import SpinMultiNetTraining
 /// Helpers to run the real `spinmd` executable in a scratch directory.
 class CLITestCase: XCTestCase {
     /// The built executable, next to the test bundle.
-    var executable: URL {
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [dir, dir.deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent("spinmd")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return Bundle.main.bundleURL.appendingPathComponent("spinmd")
-    }
+    var executable: URL { SpinMDProcess.executable }
 
     var workDirectory: URL!
 
@@ -29,18 +23,8 @@ class CLITestCase: XCTestCase {
 
     @discardableResult
     func spinmd(_ arguments: [String]) throws -> Outcome {
-        let p = Process()
-        p.executableURL = executable
-        p.arguments = arguments
-        p.currentDirectoryURL = workDirectory
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        let r = try SpinMDProcess.run(arguments, in: workDirectory)
+        return Outcome(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     func write(_ name: String, _ text: String) throws { try text.write(to: workDirectory.appendingPathComponent(name), atomically: true, encoding: .utf8) }
