@@ -87,6 +87,61 @@ final class ResumeTests: CLITestCase {
         XCTAssertEqual(read("reference/final.extxyz"), read("out/final.extxyz"))
     }
 
+    /// Runs 100 steps (checkpoint at 50 and 100) and returns the checkpoint's path.
+    func runToCheckpoint() throws -> String {
+        try write("input.json", nvtInput(steps: 100))
+        XCTAssertEqual(try spinmd(["run", "input.json", "--quiet"]).status, 0)
+        return workDirectory.appendingPathComponent("out/checkpoint.spinmd").path
+    }
+
+    /// The outputs of the run, for checking that a refused resume left them alone.
+    func outputs() -> [Data?] {
+        ["out/thermo.tsv", "out/traj.nc", "out/restart.ncrst", "out/final.extxyz", "out/checkpoint.spinmd"].map {
+            FileManager.default.contents(atPath: workDirectory.appendingPathComponent($0).path)
+        }
+    }
+
+    func testResumeRefusesChangedTimestepAndListsIt() throws {
+        _ = try runToCheckpoint()
+        let before = outputs()
+        let changed = nvtInput(steps: 200).replacingOccurrences(of: "\"timestep_fs\": 5", with: "\"timestep_fs\": 2")
+            .replacingOccurrences(of: "\"temperature_K\": 60", with: "\"temperature_K\": 61")
+        try write("input.json", changed)
+        let r = try spinmd(["run", "input.json", "--quiet", "--resume"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("out/checkpoint.spinmd: was written by a run with other settings"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("md.timestep_fs: 5.0 → 2.0"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("md.thermostat.temperature_K: 60.0 → 61.0"), r.stderr)
+        XCTAssertEqual(outputs(), before, "a refused resume touches no output")
+    }
+
+    func testResumeAllowsMoreSteps() throws {
+        _ = try runToCheckpoint()
+        try write("reference.json", nvtInput(steps: 150, directory: "reference"))
+        XCTAssertEqual(try spinmd(["run", "reference.json", "--quiet"]).status, 0)
+        try write("input.json", nvtInput(steps: 150))
+        let r = try spinmd(["run", "input.json", "--quiet", "--resume", "--threads", "1"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(read("out/thermo.tsv"), read("reference/thermo.tsv"))
+        XCTAssertEqual(try frames("out/traj.nc").map(\.positions), try frames("reference/traj.nc").map(\.positions))
+    }
+
+    func testEditedCheckpointIsRefused() throws {
+        let path = try runToCheckpoint()
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        // Step 100 → 500 in the header: a well-formed file that the checksum no longer matches.
+        let key = Array("\"step\":100".utf8)
+        let at = try XCTUnwrap((0...(bytes.count - key.count)).first { Array(bytes[$0..<($0 + key.count)]) == key })
+        bytes[at + key.count - 3] = UInt8(ascii: "5")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        try write("input.json", nvtInput(steps: 1000))
+        let before = outputs()
+        let r = try spinmd(["run", "input.json", "--quiet", "--resume"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("out/checkpoint.spinmd: not a valid spinmd checkpoint: its checksum does not match"), r.stderr)
+        XCTAssertEqual(outputs(), before)
+    }
+
     func testSIGTERMStopsCleanlyWithACheckpoint() throws {
         try write("long.json", nvtInput(steps: 1_000_000))
         let p = try launch(["run", "long.json", "--quiet"])

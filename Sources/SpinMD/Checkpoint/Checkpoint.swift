@@ -10,13 +10,14 @@ import SpinMDCore
 ///
 /// File layout (little-endian, like safetensors): the 8 bytes "SPINMDCK", a UInt64 header
 /// length, a JSON header (format version, step, counts, each array's name, offset and length in
-/// Doubles, and each section's words as hex), then the raw Double arrays. A section's array
-/// `a` of section `s` is stored as "s/a". Doubles are stored bit for bit, so a resumed run
-/// continues the same trajectory.
-/// NOTE: format 1 (spinmd 0.1.0 before sections) recorded no output-file lengths; it is refused
-/// with a message rather than resumed into outputs it cannot cut correctly.
+/// Doubles, each section's words as hex, and the `RunFingerprint` of the input that wrote it),
+/// the raw Double arrays, and last the CRC-64 (`CRC64`) of every byte before it as a UInt64.
+/// A section's array `a` of section `s` is stored as "s/a". Doubles are stored bit for bit, so
+/// a resumed run continues the same trajectory.
+/// NOTE: formats 1 (no output-file lengths) and 2 (no fingerprint or checksum) are refused with
+/// a message rather than resumed with settings or bytes nobody can check.
 public struct Checkpoint: Equatable {
-    public static let formatVersion = 2
+    public static let formatVersion = 3
     static let magic = Array("SPINMDCK".utf8)
 
     public var step: Int
@@ -25,6 +26,8 @@ public struct Checkpoint: Equatable {
     public var system: AtomicSystem
     /// The parts' states by section name.
     public var sections: [String: CheckpointSection] = [:]
+    /// The settings of the input that wrote it (`--resume` refuses other settings).
+    public var fingerprint = RunFingerprint(settings: [:])
 
     public init(step: Int, time: Double, system: AtomicSystem) {
         self.step = step
@@ -35,6 +38,7 @@ public struct Checkpoint: Equatable {
     public static func == (a: Checkpoint, b: Checkpoint) -> Bool {
         a.step == b.step && a.time == b.time && a.system.positions == b.system.positions && a.system.velocities == b.system.velocities
             && a.system.cell == b.system.cell && a.system.species == b.system.species && a.sections == b.sections
+            && a.fingerprint == b.fingerprint
     }
 
     /// Serialised bytes.
@@ -64,7 +68,7 @@ public struct Checkpoint: Equatable {
         let header: [String: Any] = [
             "format": "spinmd-checkpoint", "format_version": Self.formatVersion, "program_version": SpinMDVersion.string,
             "step": step, "atom_count": system.atomCount,
-            "pbc": system.cell.pbc, "tensors": layout, "words": words,
+            "pbc": system.cell.pbc, "tensors": layout, "words": words, "settings": fingerprint.settings,
         ]
         let json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         var out = Self.magic
@@ -72,6 +76,7 @@ public struct Checkpoint: Equatable {
         out += json
         out.reserveCapacity(out.count + 8 * offset)
         for (_, values) in tensors { LittleEndian.append(values, to: &out) }
+        LittleEndian.append(CRC64.checksum(out), to: &out)
         return out
     }
 
@@ -86,28 +91,34 @@ public struct Checkpoint: Equatable {
     public static func decode(_ bytes: [UInt8], path: String) throws -> Checkpoint {
         func bad(_ why: String) -> SpinMDError { .io(path: path, message: "not a valid spinmd checkpoint: \(why)") }
         guard bytes.count >= 16, Array(bytes[0..<8]) == magic else { throw bad("wrong magic bytes") }
-        let headerLength = Int(LittleEndian.uint64(bytes, at: 8))
-        guard headerLength > 0, 16 + headerLength <= bytes.count else { throw bad("truncated header") }
+        guard let headerLength = Int(exactly: LittleEndian.uint64(bytes, at: 8)), headerLength > 0, headerLength <= bytes.count - 16 else { throw bad("truncated header") }
         guard let header = try? JSONSerialization.jsonObject(with: Data(bytes[16..<(16 + headerLength)])) as? [String: Any] else { throw bad("unreadable header") }
         let version = header["format_version"] as? Int
-        if version == 1 {
-            throw bad("format version 1, written by an earlier spinmd that did not record how much of each output file the checkpoint covers; this spinmd cannot resume it (start the run again, or finish it with the spinmd that wrote it)")
+        if version == 1 || version == 2 {
+            let lacks = version == 1 ? "how much of each output file the checkpoint covers" : "the settings of the run or a checksum of the file"
+            throw bad("format version \(version!), written by an earlier spinmd that did not record \(lacks); this spinmd cannot resume it (start the run again, or finish it with the spinmd that wrote it)")
         }
-        guard version == formatVersion else { throw bad("format version \(header["format_version"] ?? "?") (this spinmd reads \(formatVersion))") }
-        guard let step = header["step"] as? Int, let pbc = header["pbc"] as? [Bool],
-              let layout = header["tensors"] as? [String: [Int]] else { throw bad("header lacks step, pbc or tensors") }
-        let dataStart = 16 + headerLength
+        guard version == formatVersion else { throw bad("format version \("\(header["format_version"] ?? "?")".abbreviated()) (this spinmd reads \(formatVersion))") }
+        guard bytes.count >= 16 + headerLength + 8,
+              CRC64.checksum(bytes[0..<(bytes.count - 8)]) == LittleEndian.uint64(bytes, at: bytes.count - 8) else {
+            throw bad("its checksum does not match its contents: the file was changed or damaged after spinmd wrote it (truncated, edited or corrupted)")
+        }
+        guard let step = header["step"] as? Int, let pbc = header["pbc"] as? [Bool], pbc.count == 3,
+              let layout = header["tensors"] as? [String: [Int]],
+              let settings = header["settings"] as? [String: String] else { throw bad("header lacks step, pbc, tensors or settings") }
+        let dataStart = 16 + headerLength, dataEnd = bytes.count - 8
         func tensor(_ name: String) throws -> [Double]? {
             guard let l = layout[name], l.count == 2 else { return nil }
+            let room = (dataEnd - dataStart) / 8
+            guard l[0] >= 0, l[1] >= 0, l[0] <= room, l[1] <= room - l[0] else { throw bad("array '\(name)' runs past the end (truncated file)") }
             let start = dataStart + 8 * l[0], end = start + 8 * l[1]
-            guard l[0] >= 0, l[1] >= 0, end <= bytes.count else { throw bad("array '\(name)' runs past the end (truncated file)") }
             return LittleEndian.doubles(bytes, start..<end)
         }
         func vectors(_ name: String) throws -> [Vector3]? {
             try tensor(name).map { v in stride(from: 0, to: v.count - 2, by: 3).map { Vector3(v[$0], v[$0 + 1], v[$0 + 2]) } }
         }
         guard let z = try tensor("atomic_numbers") else { throw bad("no atomic numbers") }
-        let species = try z.map { guard let e = Element(atomicNumber: Int($0)) else { throw bad("atomic number \($0)") }; return e }
+        let species = try z.map { guard let n = Int(exactly: $0), let e = Element(atomicNumber: n) else { throw bad("atomic number \($0)") }; return e }
         guard let positions = try vectors("positions"), positions.count == species.count,
               let velocities = try vectors("velocities"), velocities.count == species.count,
               let masses = try tensor("masses"), let cellValues = try tensor("cell"), cellValues.count == 9,
@@ -123,6 +134,7 @@ public struct Checkpoint: Equatable {
         let system = AtomicSystem(species: species, positions: positions, cell: try Cell(matrix: Matrix3(cellValues), pbc: pbc),
                                   velocities: velocities, masses: masses, initialMagneticMoments: moments)
         var c = Checkpoint(step: step, time: time, system: system)
+        c.fingerprint = RunFingerprint(settings: settings)
         func section(_ key: String) throws -> (String, String) {
             guard let slash = key.firstIndex(of: "/") else { throw bad("entry '\(key)' names no section") }
             return (String(key[..<slash]), String(key[key.index(after: slash)...]))

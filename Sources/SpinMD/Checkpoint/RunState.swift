@@ -4,6 +4,8 @@ import SpinMDCore
 /// section. The one place a checkpoint is assembled (`capture`) and applied (`restore`).
 public final class RunState {
     public private(set) var parts: [any Checkpointable] = []
+    /// The settings of the run, recorded in every checkpoint.
+    public var fingerprint = RunFingerprint(settings: [:])
 
     public init(_ parts: [any Checkpointable] = []) throws {
         for p in parts { try add(p) }
@@ -22,6 +24,7 @@ public final class RunState {
     /// A checkpoint of `system` at `step` and `time` [fs] with every part's section.
     public func capture(step: Int, time: Double, system: AtomicSystem) -> Checkpoint {
         var c = Checkpoint(step: step, time: time, system: system)
+        c.fingerprint = fingerprint
         for p in parts {
             if let s = p.checkpointState() { c.sections[p.checkpointSection] = s }
         }

@@ -68,6 +68,10 @@ public struct Simulation {
             guard ck.system.species == system.species else {
                 throw SpinMDError.io(path: path, message: "holds a different system (\(ck.system.formula)) than the input (\(system.formula))")
             }
+            let changes = RunFingerprint(c).changes(since: ck.fingerprint)
+            guard changes.isEmpty else {
+                throw SpinMDError.io(path: path, message: "was written by a run with other settings; --resume continues a run with the input that started it (md.steps may grow). Changed: " + changes.joined(separator: "; "))
+            }
             guard ck.step <= md.steps else {
                 throw SpinMDError.io(path: path, message: "is at step \(ck.step), beyond md.steps = \(md.steps)")
             }
@@ -131,6 +135,7 @@ public struct Simulation {
             }
             // Everything a checkpoint holds beyond the atoms, saved and restored in one place.
             let state = try RunState([integrator, random, evaluator, potential] + schedule.checkpointed)
+            state.fingerprint = RunFingerprint(c)
             if let ck = checkpoint { try state.restore(ck, into: &system, path: outputPath(o.checkpoint.file)) }
             if showProgress { schedule.add(ProgressReporter(every: o.progressEvery > 0 ? o.progressEvery : max(1, md.steps / 10), interactive: interactiveProgress)) }
             let checkpointWriter = CheckpointWriter(path: outputPath(o.checkpoint.file), trigger: Trigger(every: o.checkpoint.every, atStart: false),

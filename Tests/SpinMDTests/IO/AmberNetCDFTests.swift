@@ -170,7 +170,7 @@ final class AmberNetCDFTests: TemporaryDirectoryTestCase {
         }
         // Format 1 (no output lengths) is refused with a message saying why.
         var version1 = [UInt8](bytes)
-        let key = Array("\"format_version\":2".utf8)
+        let key = Array("\"format_version\":3".utf8)
         let at = try XCTUnwrap((0...(version1.count - key.count)).first { Array(version1[$0..<($0 + key.count)]) == key })
         version1[at + key.count - 1] = UInt8(ascii: "1")
         XCTAssertThrowsError(try Checkpoint.decode(version1, path: "c.spinmd")) {
