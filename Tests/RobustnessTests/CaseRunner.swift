@@ -95,7 +95,8 @@ struct CaseRunner {
         for case let url as URL in e {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
             let path = url.standardizedFileURL.path
-            guard path.hasPrefix(base), let d = try? Data(contentsOf: url) else { continue }
+            // The output directory's lock file records who holds it; it is not an output.
+            guard path.hasPrefix(base), url.lastPathComponent != ".spinmd.lock", let d = try? Data(contentsOf: url) else { continue }
             result[String(path.dropFirst(base.count))] = d
         }
         return result

@@ -3,9 +3,9 @@ import SpinMDCore
 
 /// What a checkpoint records of the input that wrote it, so that `--resume` continues the run
 /// that input started and nothing else: every setting of the input file (dotted key → canonical
-/// value), except the few a resumed run may change (`resumable`). A string in the `potential`
-/// section that names an existing file (the model) stands for that file's contents (its size and
-/// CRC-64), so moving a model file is allowed and editing it is not.
+/// value), except the few a resumed run may change (`resumable`). A string in the `potential` or
+/// `structure` section that names an existing file (the model, the structure) stands for that
+/// file's contents (its size and CRC-64), so moving such a file is allowed and editing it is not.
 ///
 /// NOTE: the fingerprint is of the input as written, not of the values after defaults: writing a
 /// key out with its default value where it was omitted before counts as a change. The refusal
@@ -15,11 +15,10 @@ public struct RunFingerprint: Equatable, Sendable {
     public var settings: [String: String]
 
     /// Keys (and whole sections) a resumed run may change: the step count (to extend a run), the
-    /// thread count, where and whether to overwrite, progress and checkpoint frequency, the
-    /// structure (the checkpoint holds the atoms; its species are checked) and the start-only
-    /// overlap check.
+    /// thread count, where and whether to overwrite, progress and checkpoint frequency, and the
+    /// start-only overlap check.
     public static let resumable = [
-        "md.steps", "threads", "structure", "min_distance_A",
+        "md.steps", "threads", "min_distance_A",
         "output.directory", "output.overwrite", "output.progress_every", "output.checkpoint.every",
     ]
 
@@ -34,7 +33,7 @@ public struct RunFingerprint: Equatable, Sendable {
             if case let .object(members) = value, !members.isEmpty {
                 for m in members { visit(m.value.value, key.isEmpty ? m.key : key + "." + m.key) }
             } else {
-                settings[key] = Self.text(value, fileBase: key.hasPrefix("potential.") ? base : nil)
+                settings[key] = Self.text(value, fileBase: key.hasPrefix("potential.") || key.hasPrefix("structure.") ? base : nil)
             }
         }
         visit(.object(configuration.root.members), "")

@@ -66,6 +66,9 @@ extension RunConfiguration.OutputSettings {
         return "/" + parts.joined(separator: "/")
     }
 
+    /// Longest name of an output file or directory [bytes].
+    static let maximumNameLength = 200
+
     /// Refuses two outputs naming the same file (after normalisation), an output that is the
     /// directory of another, or the output directory's lock file.
     static func refuseCollisions(_ o: ConfigObject, thermo: ConfigObject?, checkpoint: ConfigObject?, directory: String,
@@ -87,6 +90,10 @@ extension RunConfiguration.OutputSettings {
         let lock = normalisedPath(OutputDirectoryLock.fileName, in: directory)
         var seen: [(key: String, path: String)] = []
         for (key, file) in files {
+            if file.isEmpty || file.hasSuffix("/") || file.utf8.contains(0) { throw fail(key, "'\(file.abbreviated())' is not a file name") }
+            if let long = file.split(separator: "/").first(where: { $0.utf8.count > maximumNameLength }) {
+                throw fail(key, "'\(file.abbreviated())' has a name of \(long.utf8.count) bytes; names may have at most \(maximumNameLength) (the file system's 255, less room for the temporary file beside it)")
+            }
             let path = normalisedPath(file, in: directory)
             if path == lock { throw fail(key, "'\(file)' is the output directory's lock file; choose another name") }
             if let other = seen.first(where: { $0.path == path }) {

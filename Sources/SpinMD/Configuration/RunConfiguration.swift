@@ -156,6 +156,14 @@ public struct RunConfiguration {
         potential = try PotentialFactory.read(potentialSection, baseDirectory: base)
     }
 
+    /// An error about the structure, naming its file (or the `structure` key of a built crystal).
+    public func structureError(_ message: String) -> SpinMDError {
+        switch structure {
+        case let .file(path, _, _): .io(path: path, message: message)
+        case .crystal: root.error("structure", message)
+        }
+    }
+
     /// Builds the initial system: reads or builds the structure and attaches moments.
     public func makeSystem() throws -> AtomicSystem {
         var system: AtomicSystem

@@ -201,7 +201,7 @@ public enum ExtendedXYZ {
             guard words.count == 9, v.count == 9, v.allSatisfy(\.isFinite) else {
                 throw fail(commentLine, "Lattice must hold 9 numbers, all finite, found '\(lattice.abbreviated())'")
             }
-            cell = try LatticeCheck.cell(Matrix3(v), pbc: pbc, file: file, line: commentLine)
+            cell = try StructureCheck.cell(Matrix3(v), pbc: pbc, file: file, line: commentLine)
         } else {
             guard !pbc.contains(true) else { throw fail(commentLine, "periodic frame without a Lattice") }
             do { cell = try boundingCell(positions) } catch let e as SpinMDError {
@@ -220,6 +220,7 @@ public enum ExtendedXYZ {
         if let m = arrays["initial_magmoms"] {
             moments = m[0].count == 3 ? .vector(m.map { Vector3($0[0], $0[1], $0[2]) }) : .collinear(m.map { $0[0] })
         }
+        try StructureCheck.positions(positions, cell: cell, file: file) { commentLine + 1 + $0 }
         let system = AtomicSystem(species: species, positions: positions, cell: cell, velocities: velocities,
                                   masses: masses, initialMagneticMoments: moments)
         return Frame(system: system, info: info, arrays: arrays, line: firstLine)

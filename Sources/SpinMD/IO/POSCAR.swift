@@ -33,7 +33,7 @@ public enum POSCAR {
         let factor = scale < 0 ? pow(-scale / abs(matrix.determinant), 1.0 / 3) : scale
         rows = rows.map { $0.map { $0 * factor } }
         matrix = Matrix3(rows.flatMap { $0 })
-        let cell = try LatticeCheck.cell(matrix, file: file, line: 3)
+        let cell = try StructureCheck.cell(matrix, file: file, line: 3)
         var k = 5
         let symbolWords = try words(k)
         guard let first = symbolWords.first, Int(first) == nil else {
@@ -67,6 +67,7 @@ public enum POSCAR {
             throw SpinMDError.parse(file: file, line: k + 1, message: "expected 'Direct' or 'Cartesian', found '\(lines[k].abbreviated())'")
         }
         k += 1
+        let firstAtomLine = k + 1
         var species: [Element] = []
         var positions: [Vector3] = []
         for (e, c) in zip(symbols, counts) {
@@ -78,6 +79,7 @@ public enum POSCAR {
                 k += 1
             }
         }
+        try StructureCheck.positions(positions, cell: cell, file: file) { firstAtomLine + $0 }
         return AtomicSystem(species: species, positions: positions, cell: cell)
     }
 }

@@ -39,7 +39,7 @@ public struct Simulation {
         do { try potential.checkSupports(system.species) } catch let e as SpinMDError {
             throw c.potential.section.error("species", e.description)
         }
-        try Self.checkOverlaps(system, minimum: c.minimumDistance)
+        do { try Self.checkOverlaps(system, minimum: c.minimumDistance) } catch let e as SpinMDError { throw c.structureError(e.description) }
         if potential.predictsMagneticMoments, system.initialMagneticMoments == nil, !Self.isOrderings(c.task) {
             throw c.root.error("initial_magmoms", "is required: the \(potential.name) potential needs initial magnetic moments (a MAGMOM string such as \"2*2 2*-2 4*0\", or initial_magmoms in the structure file)")
         }

@@ -1,10 +1,11 @@
 import SpinMDCore
 
-/// The cell of a structure file, checked as a reader must: nine finite numbers, no lattice
-/// vector of zero length, and a non-degenerate cell, i.e. a volume V [Å³] with
+/// A structure file's cell and positions, checked as a reader must. The cell: nine finite
+/// numbers, no lattice vector of zero length, and a non-degenerate cell, i.e. a volume V [Å³] with
 /// V / (|a| |b| |c|) ≥ `minimumVolumeRatio` (the product of the sines of the cell's angles, about;
-/// flat or needle cells would make neighbour binning and wrapping meaningless).
-enum LatticeCheck {
+/// flat or needle cells would make neighbour binning and wrapping meaningless). The positions:
+/// those a neighbour list can take (`CellListBuilder.firstInvalidPosition`).
+enum StructureCheck {
     static let minimumVolumeRatio = 1e-6
 
     /// A cell from row vectors `matrix` [Å]; errors name `file` and `line`.
@@ -20,5 +21,12 @@ enum LatticeCheck {
             throw fail("the lattice vectors are (nearly) linearly dependent: the cell is flat (volume \(matrix.determinant) Å³)")
         }
         do { return try Cell(matrix: matrix, pbc: pbc) } catch let e as SpinMDError { throw fail(e.description) }
+    }
+
+    /// Refuses the first position a neighbour list cannot take; `line(i)` is atom i's line.
+    static func positions(_ positions: [Vector3], cell: Cell, file: String, line: (Int) -> Int) throws {
+        if let (i, problem) = CellListBuilder.firstInvalidPosition(positions, cell: cell) {
+            throw SpinMDError.parse(file: file, line: line(i), message: "atom \(i + 1) \(problem)")
+        }
     }
 }
