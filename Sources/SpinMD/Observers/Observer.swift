@@ -142,7 +142,32 @@ public final class ObserverSchedule {
         }
     }
 
+    /// Whether `close` has run.
+    public private(set) var isClosed = false
+
+    /// Closes every observer, even when one of them fails (the first error is rethrown once all
+    /// are closed), so a failed run still closes its trajectory. Only the first call closes;
+    /// later ones do nothing.
     public func close(status: String) throws {
-        try stopwatch.measure(.output) { for o in observers { try o.close(status: status) } }
+        guard !isClosed else { return }
+        isClosed = true
+        var failure: (any Error)?
+        stopwatch.measure(.output) {
+            for o in observers {
+                do { try o.close(status: status) } catch { failure = failure ?? error }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Runs `body` (the setup and run that use these observers); when it throws, closes them
+    /// with status "failed" (their own errors dropped, the first one matters) and rethrows, so
+    /// every failure path closes the files (a NetCDF trajectory then counts only its complete
+    /// frames). Closing twice does nothing, so `body` may close them itself.
+    public func closing<T>(onFailureOf body: () throws -> T) throws -> T {
+        do { return try body() } catch {
+            try? close(status: "failed")
+            throw error
+        }
     }
 }

@@ -46,10 +46,12 @@ extension Simulation {
             schedule.add(try ThermoLog(path: "\(directory)/\(o.thermoFile)", every: o.thermoEvery, task: .relax, extraColumns: potential.diagnosticNames))
             schedule.add(try StructureWriter(path: "\(directory)/\(o.finalStructure)", trigger: .endOnly, mode: .replace, executor: executor))
             if showProgress { schedule.add(ProgressReporter(every: o.progressEvery > 0 ? o.progressEvery : 25, interactive: interactiveProgress)) }
-            try potential.restore(from: nil)  // fresh spins: no warm start from the previous ordering
-            let evaluator = ForceEvaluator(potential: potential, skin: c.skin, executor: executor)
-            let summary = try RelaxationRun(system: system, evaluator: evaluator, fire: r.fire, maxSteps: r.maxSteps, relaxCell: r.relaxCell,
-                                            pressure: r.pressure, schedule: schedule, threads: threads).run()
+            let summary = try schedule.closing(onFailureOf: {
+                try potential.restore(from: nil)  // fresh spins: no warm start from the previous ordering
+                let evaluator = ForceEvaluator(potential: potential, skin: c.skin, executor: executor)
+                return try RelaxationRun(system: system, evaluator: evaluator, fire: r.fire, maxSteps: r.maxSteps, relaxCell: r.relaxCell,
+                                         pressure: r.pressure, schedule: schedule, threads: threads).run()
+            })
             let report = RelaxationReport(initial: system, final: summary.finalSystem, result: summary.finalResult, pseudoCubic: r.pseudoCubic)
             try AtomicFile.write(Array(report.json.utf8), to: "\(directory)/\(Self.summaryFile)")
             var flipped = 0

@@ -89,30 +89,33 @@ public struct Simulation {
         func makeSchedule() throws -> ObserverSchedule {
             let title = "\(system.formula) \(task.rawValue) with \(potential.name) (\((c.inputPath as NSString).lastPathComponent))"
             let schedule = ObserverSchedule()
-            schedule.add(checkpointed: try ThermoLog(path: outputPath(o.thermoFile), every: o.thermoEvery, task: task,
-                                                     extraColumns: potential.diagnosticNames, resuming: checkpoint != nil))
-            if let t = o.trajectory {
-                let trigger = Trigger(every: t.every)
-                switch t.format {
-                case .extxyz:
-                    schedule.add(checkpointed: try StructureWriter(path: outputPath(t.file), trigger: trigger, mode: .append, executor: executor,
-                                                                   resuming: checkpoint != nil))
-                case .amberNetCDF:
-                    var width = 0
-                    if potential.predictsMagneticMoments { if case .vector = system.initialMagneticMoments { width = 3 } else { width = 1 } }
-                    let content = AmberTrajectoryWriter.Content(velocities: t.velocities, forces: t.forces, atomicEnergies: t.atomicEnergies,
-                                                                magneticMomentWidth: width)
-                    if checkpoint != nil {
-                        schedule.add(checkpointed: try AmberTrajectoryWriter(appendingTo: outputPath(t.file), system: system, content: content, trigger: trigger))
-                    } else {
-                        schedule.add(checkpointed: try AmberTrajectoryWriter(creating: outputPath(t.file), system: system, content: content, trigger: trigger,
-                                                                             overwrite: true, title: title))
+            // Those opened before one that fails are closed.
+            return try schedule.closing(onFailureOf: {
+                schedule.add(checkpointed: try ThermoLog(path: outputPath(o.thermoFile), every: o.thermoEvery, task: task,
+                                                         extraColumns: potential.diagnosticNames, resuming: checkpoint != nil))
+                if let t = o.trajectory {
+                    let trigger = Trigger(every: t.every)
+                    switch t.format {
+                    case .extxyz:
+                        schedule.add(checkpointed: try StructureWriter(path: outputPath(t.file), trigger: trigger, mode: .append, executor: executor,
+                                                                       resuming: checkpoint != nil))
+                    case .amberNetCDF:
+                        var width = 0
+                        if potential.predictsMagneticMoments { if case .vector = system.initialMagneticMoments { width = 3 } else { width = 1 } }
+                        let content = AmberTrajectoryWriter.Content(velocities: t.velocities, forces: t.forces, atomicEnergies: t.atomicEnergies,
+                                                                    magneticMomentWidth: width)
+                        if checkpoint != nil {
+                            schedule.add(checkpointed: try AmberTrajectoryWriter(appendingTo: outputPath(t.file), system: system, content: content, trigger: trigger))
+                        } else {
+                            schedule.add(checkpointed: try AmberTrajectoryWriter(creating: outputPath(t.file), system: system, content: content, trigger: trigger,
+                                                                                 overwrite: true, title: title))
+                        }
                     }
                 }
-            }
-            if let r = o.restart { schedule.add(AmberRestartWriter(path: outputPath(r.file), trigger: Trigger(every: r.every, atStart: false), title: title)) }
-            schedule.add(try StructureWriter(path: outputPath(o.finalStructure), trigger: .endOnly, mode: .replace, executor: executor))
-            return schedule
+                if let r = o.restart { schedule.add(AmberRestartWriter(path: outputPath(r.file), trigger: Trigger(every: r.every, atStart: false), title: title)) }
+                schedule.add(try StructureWriter(path: outputPath(o.finalStructure), trigger: .endOnly, mode: .replace, executor: executor))
+                return schedule
+            })
         }
         log("spinmd \(SpinMDVersion.string): \(task.rawValue) of \(system.formula) (\(system.atomCount) atoms) with \(potential.name), cutoff \(potential.cutoff) Å, \(threads) thread\(threads == 1 ? "" : "s")")
         log("outputs in \(outputDirectory)/" + (checkpoint.map { ", resuming from step \($0.step)" } ?? ""))
@@ -120,37 +123,42 @@ public struct Simulation {
         switch c.task {
         case let .md(md):
             let schedule = try makeSchedule()
-            let random = RandomStream(seed: md.seed)
-            let runawayLimits = md.runawayLimits(startingTemperature: system.temperature)
-            if checkpoint == nil, let t = md.initialTemperature {
-                MaxwellBoltzmann.assign(to: &system, temperature: t, generator: &random.generator)
-            }
-            let integrator: any Integrator
-            if let th = md.thermostat {
-                let chain = NoseHooverChain(temperature: th.temperature, damping: th.damping, degreesOfFreedom: system.degreesOfFreedom,
-                                            chainLength: th.chainLength, loops: th.loops, suzukiYoshidaOrder: th.suzukiYoshidaOrder)
-                integrator = NVTIntegrator(timestep: md.timestep, thermostat: chain, executor: executor)
-            } else {
-                integrator = NVEIntegrator(timestep: md.timestep, executor: executor)
-            }
-            // Everything a checkpoint holds beyond the atoms, saved and restored in one place.
-            let state = try RunState([integrator, random, evaluator, potential] + schedule.checkpointed)
-            state.fingerprint = RunFingerprint(c)
-            if let ck = checkpoint { try state.restore(ck, into: &system, path: outputPath(o.checkpoint.file)) }
-            if showProgress { schedule.add(ProgressReporter(every: o.progressEvery > 0 ? o.progressEvery : max(1, md.steps / 10), interactive: interactiveProgress)) }
-            let checkpointWriter = CheckpointWriter(path: outputPath(o.checkpoint.file), trigger: Trigger(every: o.checkpoint.every, atStart: false),
-                                                    state: state)
-            schedule.add(checkpointWriter)  // last: after every output of its step
-            let run = MolecularDynamicsRun(system: system, evaluator: evaluator, integrator: integrator, steps: md.steps,
-                                           schedule: schedule, threads: threads, startStep: checkpoint?.step ?? 0)
-            run.checkpoint = checkpointWriter
-            run.runawayLimits = runawayLimits
-            return try run.run()
+            // A failure in the setup (e.g. a checkpoint refused) closes the outputs, as one in the run does.
+            return try schedule.closing(onFailureOf: {
+                let random = RandomStream(seed: md.seed)
+                let runawayLimits = md.runawayLimits(startingTemperature: system.temperature)
+                if checkpoint == nil, let t = md.initialTemperature {
+                    MaxwellBoltzmann.assign(to: &system, temperature: t, generator: &random.generator)
+                }
+                let integrator: any Integrator
+                if let th = md.thermostat {
+                    let chain = NoseHooverChain(temperature: th.temperature, damping: th.damping, degreesOfFreedom: system.degreesOfFreedom,
+                                                chainLength: th.chainLength, loops: th.loops, suzukiYoshidaOrder: th.suzukiYoshidaOrder)
+                    integrator = NVTIntegrator(timestep: md.timestep, thermostat: chain, executor: executor)
+                } else {
+                    integrator = NVEIntegrator(timestep: md.timestep, executor: executor)
+                }
+                // Everything a checkpoint holds beyond the atoms, saved and restored in one place.
+                let state = try RunState([integrator, random, evaluator, potential] + schedule.checkpointed)
+                state.fingerprint = RunFingerprint(c)
+                if let ck = checkpoint { try state.restore(ck, into: &system, path: outputPath(o.checkpoint.file)) }
+                if showProgress { schedule.add(ProgressReporter(every: o.progressEvery > 0 ? o.progressEvery : max(1, md.steps / 10), interactive: interactiveProgress)) }
+                let checkpointWriter = CheckpointWriter(path: outputPath(o.checkpoint.file), trigger: Trigger(every: o.checkpoint.every, atStart: false),
+                                                        state: state)
+                schedule.add(checkpointWriter)  // last: after every output of its step
+                let run = MolecularDynamicsRun(system: system, evaluator: evaluator, integrator: integrator, steps: md.steps,
+                                               schedule: schedule, threads: threads, startStep: checkpoint?.step ?? 0)
+                run.checkpoint = checkpointWriter
+                run.runawayLimits = runawayLimits
+                return try run.run()
+            })
         case let .relax(r):
             let schedule = try makeSchedule()
             if showProgress { schedule.add(ProgressReporter(every: o.progressEvery > 0 ? o.progressEvery : 10, interactive: interactiveProgress)) }
-            var summary = try RelaxationRun(system: system, evaluator: evaluator, fire: r.fire, maxSteps: r.maxSteps, relaxCell: r.relaxCell,
-                                            pressure: r.pressure, schedule: schedule, threads: threads).run()
+            var summary = try schedule.closing(onFailureOf: {
+                try RelaxationRun(system: system, evaluator: evaluator, fire: r.fire, maxSteps: r.maxSteps, relaxCell: r.relaxCell,
+                                  pressure: r.pressure, schedule: schedule, threads: threads).run()
+            })
             let report = RelaxationReport(initial: system, final: summary.finalSystem, result: summary.finalResult, pseudoCubic: r.pseudoCubic)
             try AtomicFile.write(Array(report.json.utf8), to: outputPath(Self.summaryFile))
             summary.relaxation = report

@@ -63,7 +63,8 @@ public enum ModelFile {
     /// Reads a single-model or committee file as a committee; every problem is an error naming
     /// the file and the tensor or metadata key at fault. Beyond the layout checks of
     /// `SafetensorsFile.read`: the configuration must be valid (`invalidHyperParameter`), the
-    /// tensors must be exactly the weights it implies with their sizes, and every weight finite.
+    /// tensors must be exactly the weights it implies with their sizes, and every weight finite;
+    /// a committee's `configuration`, when present, must be valid and equal member 1's.
     public static func readCommittee(path: String) throws -> (committee: SpinMultiNetCommittee, metadata: [String: String]) {
         let (weights, metadata) = try SafetensorsFile.read(path: path, role: "SpinMultiNet model")
         func bad(_ why: String) -> SpinMDError { .io(path: path, message: "not a valid SpinMultiNet model file: \(why)") }
@@ -71,13 +72,18 @@ public enum ModelFile {
         guard metadata["format_version"] == "\(formatVersion)" else {
             throw bad("format version \(metadata["format_version"]?.abbreviated() ?? "?"); this spinmd reads version \(formatVersion)")
         }
-        func model(configurationKey: String, weights: [String: [Double]], prefix: String) throws -> SpinMultiNetModel {
-            guard let configText = metadata[configurationKey] else { throw bad("no metadata '\(configurationKey)'") }
+        /// The valid configuration stored as metadata `key`.
+        func configuration(_ key: String) throws -> ModelConfiguration {
+            guard let configText = metadata[key] else { throw bad("no metadata '\(key)'") }
             let configuration: ModelConfiguration
             do { configuration = try JSONDecoder().decode(ModelConfiguration.self, from: Data(configText.utf8)) } catch {
-                throw bad("unreadable metadata '\(configurationKey)' (\(Self.reason(error)))")
+                throw bad("unreadable metadata '\(key)' (\(Self.reason(error)))")
             }
-            if let problem = configuration.invalidHyperParameter { throw bad("metadata '\(configurationKey)': \(problem)") }
+            if let problem = configuration.invalidHyperParameter { throw bad("metadata '\(key)': \(problem)") }
+            return configuration
+        }
+        func model(configurationKey: String, weights: [String: [Double]], prefix: String) throws -> SpinMultiNetModel {
+            let configuration = try configuration(configurationKey)
             // Every tensor finite (a NaN weight makes every evaluation NaN).
             for name in weights.keys.sorted() {
                 if let k = weights[name]!.firstIndex(where: { !$0.isFinite }) {
@@ -110,6 +116,11 @@ public enum ModelFile {
         }
         if let stray = weights.keys.first(where: { name in !(1...k).contains { name.hasPrefix("member\($0)/") } }) {
             throw bad("tensor '\(stray.abbreviated())' belongs to no member of \(k)")
+        }
+        // NOTE: spinmd reads the members' own configurations; `configuration`, which tools may
+        // read instead, must still be valid and repeat member 1's.
+        if metadata["configuration"] != nil, try configuration("configuration") != members[0].configuration {
+            throw bad("metadata 'configuration' differs from 'member1.configuration'; a committee file repeats its first member's configuration there")
         }
         do {
             return (try SpinMultiNetCommittee(members: members), metadata)

@@ -1,7 +1,14 @@
 import Foundation
 import XCTest
-import SpinMD
+@testable import SpinMD
 @testable import SpinMDCore
+
+/// An observer whose close fails.
+private final class FailingClose: Observer {
+    let trigger = Trigger(every: 1)
+    func observe(_ snapshot: Snapshot) throws {}
+    func close(status: String) throws { throw SpinMDError.io(path: "other.log", message: "close failed") }
+}
 
 final class AmberNetCDFTests: TemporaryDirectoryTestCase {
     /// A rattled NiO cell in a rotated (non-standard) orientation, with velocities.
@@ -77,6 +84,7 @@ final class AmberNetCDFTests: TemporaryDirectoryTestCase {
         let w = try AmberTrajectoryWriter(creating: file, system: s, content: content, trigger: Trigger(every: 1), overwrite: false, title: "t")
         for k in 0..<5 { try w.observe(snapshot(s, step: k, moments: nil)) }
         try w.close(status: "")
+        let before = try AmberTrajectoryReader(path: file).frame(3).positions[0]
         XCTAssertThrowsError(try AmberTrajectoryWriter(creating: file, system: s, content: content, trigger: Trigger(every: 1), overwrite: false, title: "t")) {
             XCTAssertTrue("\($0)".contains("exists"), "\($0)")
         }
@@ -93,15 +101,80 @@ final class AmberNetCDFTests: TemporaryDirectoryTestCase {
         try resumed.observe(snapshot(moved, step: 3, moments: nil))
         try resumed.close(status: "")
         let r = try AmberTrajectoryReader(path: file)
-        XCTAssertEqual(r.frameCount, 5)
+        XCTAssertEqual(r.frameCount, 4, "the interrupted run's fifth frame, not overwritten, is dropped at close")
         XCTAssertEqual(try r.frame(3).time!, 6, accuracy: 1e-6)
-        XCTAssertNotEqual(try r.frame(3).positions[0], try r.frame(4).positions[0])
+        XCTAssertNotEqual(try r.frame(3).positions[0], before, "frame 3 overwritten")
+        XCTAssertEqual(try r.frame(2).positions[0], before, "frame 2 kept")
         // Another system, or other options: refused.
         let other = Fixtures.argonCrystal(repeats: 1)
         XCTAssertThrowsError(try AmberTrajectoryWriter(appendingTo: file, system: other, content: content, trigger: Trigger(every: 1))) {
             XCTAssertTrue("\($0)".contains("holds other species than the system; it belongs to another run"), "\($0)")
         }
         XCTAssertThrowsError(try AmberTrajectoryWriter(appendingTo: file, system: s, content: .init(velocities: true, forces: true), trigger: Trigger(every: 1)))
+    }
+
+    /// Frames past the checkpoint that a resumed run did not overwrite are not counted once the
+    /// writer closes (here: the run stops right after restoring).
+    func testCloseTrimsFramesPastTheCheckpoint() throws {
+        let s = system()
+        let file = path("trim.nc")
+        let w = try AmberTrajectoryWriter(creating: file, system: s, content: .init(velocities: true), trigger: Trigger(every: 1), overwrite: false, title: "t")
+        for k in 0..<3 {
+            var moved = s
+            moved.positions[0].x += 0.1 * Double(k)
+            try w.observe(snapshot(moved, step: k, moments: nil))
+        }
+        try w.restore(from: CheckpointSection(words: ["frames": [1]]))
+        XCTAssertEqual(w.frameCount, 1)
+        try w.close(status: "interrupted")
+        try w.close(status: "interrupted")  // a second close changes nothing
+
+        let r = try AmberTrajectoryReader(path: file)
+        XCTAssertEqual(r.frameCount, 1)
+        let f = try r.frame(0)
+        XCTAssertEqual(f.time!, 0, accuracy: 1e-12)
+        let (_, rotation) = s.cell.standardOrientation()
+        for i in 0..<s.atomCount {
+            XCTAssertLessThan((f.positions[i] - rotation.apply(s.positions[i])).norm, 2e-6, "the first frame, unchanged")
+            XCTAssertLessThan((f.velocities![i] - rotation.apply(s.velocities[i])).norm, 1e-9)
+        }
+        XCTAssertThrowsError(try r.frame(1))
+        // Resuming continues after that frame.
+        XCTAssertEqual(try AmberTrajectoryWriter(appendingTo: file, system: s, content: .init(velocities: true), trigger: Trigger(every: 1)).frameCount, 1)
+    }
+
+    /// A frame whose write stopped part-way (only its coordinates written, as a full disk would
+    /// leave it) makes libnetcdf count a record, but not the writer: closing drops it.
+    func testHalfWrittenFrameIsNotCounted() throws {
+        let s = system()
+        let file = path("half.nc")
+        let w = try AmberTrajectoryWriter(creating: file, system: s, content: .init(velocities: true), trigger: Trigger(every: 1), overwrite: false, title: "t")
+        for k in 0..<2 { try w.observe(snapshot(s, step: k, moments: nil)) }
+        let coordinates = try XCTUnwrap(w.file.variable("coordinates"))
+        try w.file.put(coordinates, start: [2, 0, 0], count: [1, s.atomCount, 3], floats: [Float](repeating: 1, count: 3 * s.atomCount))
+        try w.file.sync()
+        XCTAssertEqual(w.file.dimension("frame")?.length, 3, "libnetcdf counts the partial record")
+        XCTAssertEqual(w.frameCount, 2)
+        // The run fails; its failure path closes every observer, even after one whose close fails.
+        let schedule = ObserverSchedule([FailingClose(), w])
+        XCTAssertThrowsError(try schedule.closing(onFailureOf: { throw SpinMDError.io(path: file, message: "write failed (disk full)") })) {
+            XCTAssertTrue("\($0)".contains("disk full"), "the run's error, not the close's: \($0)")
+        }
+        XCTAssertTrue(schedule.isClosed)
+
+        let r = try AmberTrajectoryReader(path: file)
+        XCTAssertEqual(r.frameCount, 2)
+        XCTAssertEqual(try r.frame(1).time!, 2, accuracy: 1e-6)
+        XCTAssertEqual(try NetCDFFile.limitRecordCount(path: file, to: 2), 2, "nothing left to trim")
+        // Only CDF-1 and CDF-2 headers are patched; anything else is refused, naming the file.
+        try Data("\u{89}HDF\r\n\u{1A}\n".utf8).write(to: URL(fileURLWithPath: path("n4.nc")))
+        XCTAssertThrowsError(try NetCDFFile.limitRecordCount(path: path("n4.nc"), to: 0)) {
+            XCTAssertTrue("\($0)".contains("n4.nc: is not a classic NetCDF file"), "\($0)")
+        }
+        try Data([0x43, 0x44, 0x46, 5, 0, 0, 0, 0, 0, 0, 0, 3]).write(to: URL(fileURLWithPath: path("cdf5.nc")))
+        XCTAssertThrowsError(try NetCDFFile.limitRecordCount(path: path("cdf5.nc"), to: 0)) {
+            XCTAssertTrue("\($0)".contains("of format CDF-5"), "\($0)")
+        }
     }
 
     func testTextOutputsResumeAtTheLengthTheCheckpointRecorded() throws {

@@ -9,7 +9,9 @@ import SpinMDCore
 /// Each frame is rotated so that a ∥ x and b lies in the xy-plane (the frame the cell lengths and
 /// angles imply), and the file is synced after every frame so a killed run leaves every frame
 /// written before it readable. Its frame count is saved in checkpoints, so a resumed run
-/// overwrites the frames written after them.
+/// overwrites the frames written after them. Closing sets the file's record count to the frames
+/// completed (`frameCount`), so neither a frame whose write failed part-way nor frames past a
+/// resumed checkpoint that were not overwritten are seen by readers.
 public final class AmberTrajectoryWriter: Observer, Checkpointable {
     /// What each frame holds beyond time, coordinates and cell.
     public struct Content: Equatable, Sendable {
@@ -99,8 +101,9 @@ public final class AmberTrajectoryWriter: Observer, Checkpointable {
     }
 
     /// Reopens a trajectory written by spinmd to continue it after its last frame, or, after
-    /// `restore(from:)`, after the frames a checkpoint covers (later ones are overwritten).
-    /// Refuses a file of another system.
+    /// `restore(from:)`, after the frames a checkpoint covers (later ones are overwritten, and
+    /// those not overwritten are dropped at `close`). Refuses a file of another system, and one
+    /// that is not CDF-1 or CDF-2 (its record count could not be set when closing).
     public init(appendingTo path: String, system: AtomicSystem, content: Content, trigger: Trigger) throws {
         self.path = path
         self.trigger = trigger
@@ -111,6 +114,9 @@ public final class AmberTrajectoryWriter: Observer, Checkpointable {
         self.file = file
         guard file.textAttribute("Conventions") == "AMBER", let atoms = file.dimension("atom") else {
             throw SpinMDError.io(path: path, message: "is not an AMBER trajectory; cannot resume into it")
+        }
+        guard [NC_FORMAT_CLASSIC, NC_FORMAT_64BIT_OFFSET].contains(file.format) else {
+            throw SpinMDError.io(path: path, message: "is not a classic or 64-bit-offset NetCDF file (spinmd writes 64-bit offset); cannot resume into it")
         }
         guard atoms.length == atomCount else {
             throw SpinMDError.io(path: path, message: "holds \(atoms.length) atoms but the system has \(atomCount); it belongs to another run")
@@ -157,6 +163,9 @@ public final class AmberTrajectoryWriter: Observer, Checkpointable {
         frameCount = Int(frames)
     }
 
+    /// Writes one frame at index `frameCount`, syncs, and only then counts it: a write that fails
+    /// part-way leaves `frameCount` unchanged, so the next frame overwrites the partial one and
+    /// `close` drops it.
     public func observe(_ s: Snapshot) throws {
         try s.requireFinite(content.velocities ? [.cell, .positions, .velocities, .results] : [.cell, .positions, .results], writing: path)
         let (cell, rotation) = s.system.cell.standardOrientation()
@@ -197,8 +206,18 @@ public final class AmberTrajectoryWriter: Observer, Checkpointable {
             try file.put(e, start: [k, 0], count: [1, n], doubles: energies)
         }
         try file.sync()
-        frameCount += 1
+        frameCount += 1  // last: only a complete, synced frame counts
     }
 
-    public func close(status: String) throws { try file.close() }
+    /// Closes the file (whatever `status`, failures included), then lowers its record count to
+    /// `frameCount` with `NetCDFFile.limitRecordCount`: libnetcdf counts a record as soon as any
+    /// variable of it is written, so a frame cut short (disk full) would read as zeros, and a
+    /// resumed run that stops early would leave frames of the interrupted run past its own.
+    /// The record count is set even when `nc_close` fails; the first error is rethrown.
+    public func close(status: String) throws {
+        var failure: (any Error)?
+        do { try file.close() } catch { failure = error }
+        do { try NetCDFFile.limitRecordCount(path: path, to: frameCount) } catch { failure = failure ?? error }
+        if let failure { throw failure }
+    }
 }

@@ -144,4 +144,55 @@ public final class NetCDFFile {
         isOpen = false
         try check(nc_close(id), "close")
     }
+
+    // MARK: header
+
+    /// Lowers the record count of a closed classic (CDF-1) or 64-bit-offset (CDF-2) file to
+    /// `count` when it holds more records, so readers see only the first `count`; the bytes of
+    /// the later records stay in the file, unseen (a longer file than the header implies is
+    /// valid), and the next writer overwrites them. A file of `count` records or fewer is left alone.
+    ///
+    /// The netCDF classic format specification (NetCDF Users Guide, "File Format
+    /// Specifications", `header = magic numrecs dim_list gatt_list var_list`) starts a file with
+    /// the magic 'C' 'D' 'F' VERSION (VERSION 1: classic, 2: 64-bit offset), followed by
+    /// `numrecs`, the current length of the record (unlimited) dimension, as a 4-byte big-endian
+    /// integer at byte offset 4.
+    /// NOTE: refused rather than guessed at: STREAMING (numrecs 0xFFFFFFFF, "unknown"; spinmd
+    /// never writes it), CDF-5 (64-bit data, an 8-byte numrecs) and NetCDF-4 (HDF5) files.
+    /// - Parameters:
+    ///   - path: a file no open handle is writing (libnetcdf rewrites numrecs when it closes).
+    ///   - count: records to keep (≥ 0).
+    /// - Returns: the record count the file held before the call.
+    @discardableResult
+    public static func limitRecordCount(path: String, to count: Int) throws -> Int {
+        precondition(count >= 0, "a record count is not negative")
+        let handle: FileHandle
+        do { handle = try FileHandle(forUpdating: URL(fileURLWithPath: path)) } catch {
+            throw SpinMDError.io(path: path, message: "cannot be opened to set its NetCDF record count: \(error.localizedDescription)")
+        }
+        defer { try? handle.close() }
+        do {
+            let header = [UInt8](try handle.read(upToCount: 8) ?? Data())
+            guard header.count == 8, header[0..<3].elementsEqual("CDF".utf8) else {
+                throw SpinMDError.io(path: path, message: "is not a classic NetCDF file (no 'CDF' magic); cannot set its record count")
+            }
+            guard header[3] == 1 || header[3] == 2 else {
+                throw SpinMDError.io(path: path, message: "is a NetCDF file of format CDF-\(header[3]); spinmd sets the record count of CDF-1 and CDF-2 (64-bit offset) files only")
+            }
+            let records = header[4..<8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            guard records != UInt32.max else {
+                throw SpinMDError.io(path: path, message: "has a streaming NetCDF header (record count unknown); cannot set its record count")
+            }
+            guard Int(records) > count else { return Int(records) }
+            let value = UInt32(count)
+            try handle.seek(toOffset: 4)
+            try handle.write(contentsOf: Data([24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) }))
+            try handle.synchronize()
+            return Int(records)
+        } catch let e as SpinMDError {
+            throw e
+        } catch {
+            throw SpinMDError.io(path: path, message: "cannot set its NetCDF record count: \(error.localizedDescription)")
+        }
+    }
 }
