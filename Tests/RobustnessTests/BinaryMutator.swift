@@ -146,7 +146,8 @@ struct BinaryMutator {
             file.fill(offset: 8 * l[0], count: all ? l[1] : 1, with: v)
             return (file.bytes(), "\(name) \(all ? "all" : "first") = \(v)")
         case 6:
-            let v: Any = pick([1, 3, 0, "2"] as [Any])
+            // Any version but the current one (3), which would leave the bytes as they were.
+            let v: Any = pick([1, 2, 4, 0, "3"] as [Any])
             file.header["format_version"] = v
             return (file.bytes(), "format_version = \(v)")
         case 7:

@@ -82,7 +82,7 @@ struct FuzzCaseGenerator {
             let v = pick(values)
             tree[key.split(separator: ".").map { .key(String($0)) }] = .number(v)
             c.mutations.append("\(key) = \(JSONTree.format(v))")
-            if v.isNaN || v < 0 || (v == 0 && !key.hasSuffix("epsilon_eV")) { c.expectation = .refused }
+            if v.isNaN || v < 0 || (v == 0 && !["epsilon_eV", "skin_A"].contains { key.hasSuffix($0) }) { c.expectation = .refused }
         case .outputNames:
             let names = ["thermo.tsv", "final.extxyz", "trajectory.nc", "restart.ncrst", "checkpoint.spinmd"]
             let keys: [(JSONTree.Path, String)] = [([.key("output"), .key("thermo"), .key("file")], "thermo.tsv"),

@@ -16,6 +16,7 @@ extension RunConfiguration.OutputSettings {
         }
         let ck = try o.optionalObject("checkpoint")
         directory = try o.string("directory", default: "runs/\(stem)")
+        if let problem = Self.pathProblem(directory) { throw o.error("directory", problem) }
         thermoFile = try thermo?.string("file", default: "thermo.tsv") ?? "thermo.tsv"
         thermoEvery = try thermo?.int("every", default: defaults.every, .positive) ?? defaults.every
         finalStructure = try o.string("final_structure", default: "final.extxyz")
@@ -69,6 +70,16 @@ extension RunConfiguration.OutputSettings {
     /// Longest name of an output file or directory [bytes].
     static let maximumNameLength = 200
 
+    /// What is wrong with an output path (empty, a NUL byte, a part longer than
+    /// `maximumNameLength`), nil if nothing.
+    static func pathProblem(_ path: String) -> String? {
+        if path.isEmpty || path.utf8.contains(0) { return "'\(path.abbreviated())' is not a path" }
+        if let long = path.split(separator: "/").first(where: { $0.utf8.count > maximumNameLength }) {
+            return "'\(path.abbreviated())' has a name of \(long.utf8.count) bytes; names may have at most \(maximumNameLength) (the file system's 255, less room for the temporary file beside it)"
+        }
+        return nil
+    }
+
     /// Refuses two outputs naming the same file (after normalisation), an output that is the
     /// directory of another, or the output directory's lock file.
     static func refuseCollisions(_ o: ConfigObject, thermo: ConfigObject?, checkpoint: ConfigObject?, directory: String,
@@ -90,10 +101,8 @@ extension RunConfiguration.OutputSettings {
         let lock = normalisedPath(OutputDirectoryLock.fileName, in: directory)
         var seen: [(key: String, path: String)] = []
         for (key, file) in files {
-            if file.isEmpty || file.hasSuffix("/") || file.utf8.contains(0) { throw fail(key, "'\(file.abbreviated())' is not a file name") }
-            if let long = file.split(separator: "/").first(where: { $0.utf8.count > maximumNameLength }) {
-                throw fail(key, "'\(file.abbreviated())' has a name of \(long.utf8.count) bytes; names may have at most \(maximumNameLength) (the file system's 255, less room for the temporary file beside it)")
-            }
+            if file.hasSuffix("/") { throw fail(key, "'\(file.abbreviated())' is not a file name") }
+            if let problem = pathProblem(file) { throw fail(key, problem) }
             let path = normalisedPath(file, in: directory)
             if path == lock { throw fail(key, "'\(file)' is the output directory's lock file; choose another name") }
             if let other = seen.first(where: { $0.path == path }) {

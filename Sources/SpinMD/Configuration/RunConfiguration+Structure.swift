@@ -20,8 +20,12 @@ extension RunConfiguration.StructureSource {
             let elements = try s.elements("elements")
             let a = try s.double("a_A", .positive)
             let r = try s.optionalNumbers("repeat") ?? [1, 1, 1]
-            guard r.count == 3, r.allSatisfy({ $0 >= 1 && $0 == $0.rounded() }) else {
+            guard r.count == 3, r.allSatisfy({ $0 >= 1 && $0 <= 1e4 && $0 == $0.rounded() }) else {
                 throw s.error("repeat", "expected three positive integers, e.g. [4, 4, 4]")
+            }
+            // NOTE: a bound on the input, not the machine: 10⁶ conventional cells (≤ 8·10⁶ atoms).
+            guard r[0] * r[1] * r[2] <= 1e6 else {
+                throw s.error("repeat", "builds \(Int(r[0] * r[1] * r[2])) cells; a built crystal may have at most 1000000 (read larger systems from a structure file)")
             }
             self = .crystal(lattice: CrystalBuilder.Lattice(rawValue: lattice)!, elements: elements, a: a, repeats: SIMD3(Int(r[0]), Int(r[1]), Int(r[2])))
         } else {

@@ -40,7 +40,7 @@ extension RunConfiguration.MDSettings {
         guard let dt = try md.optionalTime("timestep") else { throw md.missing("timestep_fs", "a positive number, in fs; or timestep_ps") }
         timestep = dt
         steps = try md.int("steps", .nonNegative)
-        let t0 = try md.optionalDouble("initial_temperature_K", .nonNegative)
+        let t0 = try md.optionalDouble("initial_temperature_K", .range(0, RunConfiguration.maximumTemperature))
         seed = UInt64(try md.int("seed", default: 12345, .nonNegative))
         if ensemble == "nvt" {
             thermostat = try RunConfiguration.ThermostatSettings(try md.object("thermostat"))
@@ -69,7 +69,8 @@ extension RunConfiguration.MDSettings {
 extension RunConfiguration.ThermostatSettings {
     /// Reads the `md.thermostat` section (a Nosé–Hoover chain).
     init(_ t: ConfigObject) throws {
-        temperature = try t.double("temperature_K", .positive)
+        temperature = try t.double("temperature_K", NumberCheck(minimum: 0, minimumInclusive: false, maximum: RunConfiguration.maximumTemperature,
+                                                           expectation: "a temperature in (0, \(RunConfiguration.maximumTemperature)] K"))
         guard let tdamp = try t.optionalTime("tdamp") else { throw t.missing("tdamp_fs", "the damping time τ in fs, typically 100 timesteps; or tdamp_ps") }
         damping = tdamp
         _ = try t.choice("type", ["nose-hoover-chain"], default: "nose-hoover-chain")
@@ -92,7 +93,7 @@ extension RunConfiguration.RelaxSettings {
         fire.maxDisplacement = try r.double("max_displacement_A", default: 0.1, .positive)
         maxSteps = try r.int("max_steps", default: 1000, .positive)
         relaxCell = try r.bool("cell", default: false)
-        let pressure = try r.double("pressure_GPa", default: 0)
+        let pressure = try r.double("pressure_GPa", default: 0, .range(-1e4, 1e4))
         if !relaxCell && r.contains("pressure_GPa") { throw r.error("pressure_GPa", "a target pressure needs \"cell\": true") }
         self.pressure = pressure * Units.gigapascal
         pseudoCubic = try r.bool("pseudo_cubic", default: pseudoCubicByDefault)

@@ -105,6 +105,8 @@ public struct RunConfiguration {
     /// Largest `neighbor.skin_A` and `min_distance_A` [Å] (What spinmd refuses, docs/input-format.md).
     public static let maximumSkin = 10.0
     public static let maximumMinimumDistance = 10.0
+    /// Largest initial and thermostat temperature [K].
+    public static let maximumTemperature = 1e6
 
     /// The input file [path].
     public var inputPath: String
@@ -180,7 +182,9 @@ public struct RunConfiguration {
                 system = frames[index].system
             }
         case let .crystal(lattice, elements, a, repeats):
-            system = try CrystalBuilder.cubic(lattice, a: a, species: elements, repeats: repeats)
+            do { system = try CrystalBuilder.cubic(lattice, a: a, species: elements, repeats: repeats) } catch let e as SpinMDError {
+                throw structureError(e.description)
+            }
         }
         if let o = magneticOrdering {
             do {

@@ -46,8 +46,8 @@ public final class VelocityVerlet {
     /// Throws unless every mass is positive and finite: a zero mass would give infinite
     /// accelerations, a negative one a runaway.
     public static func checkMasses(_ system: AtomicSystem) throws {
-        if let i = system.masses.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
-            throw SpinMDError.unsupported("atom \(i + 1) (\(system.species[i].symbol)) has mass \(system.masses[i]) amu; masses must be positive and finite (check the structure file's masses column)")
+        if let i = system.masses.firstIndex(where: { !($0 > 0 && $0 <= AtomicSystem.maximumMass) }) {
+            throw SpinMDError.unsupported("atom \(i + 1) (\(system.species[i].symbol)) has mass \(system.masses[i]) amu; masses must be in (0, \(AtomicSystem.maximumMass)] amu (check the structure file's masses column)")
         }
     }
 

@@ -149,7 +149,9 @@ public enum ExtendedXYZ {
                         guard let v = Double(s), v.isFinite else {
                             throw fail(lineNumber, "column '\(col.name)': '\(s.abbreviated())' is not a finite number")
                         }
-                        if col.name == "masses" && !(v > 0) { throw fail(lineNumber, "column 'masses': \(s) is not a positive mass [amu]") }
+                        if col.name == "masses" && !(v > 0 && v <= AtomicSystem.maximumMass) {
+                            throw fail(lineNumber, "column 'masses': \(s.abbreviated()) is not a mass in (0, \(AtomicSystem.maximumMass)] amu")
+                        }
                         values.append(v)
                     }
                     arrays[col.name, default: []].append(values)

@@ -11,6 +11,9 @@ public struct AtomicSystem: Sendable {
     public var velocities: [Vector3]
     /// (atomCount) masses [amu].
     public var masses: [Double]
+    /// Largest mass spinmd takes [amu] (10⁶: far above any atom or coarse-grained bead, far
+    /// below where momenta m·v overflow).
+    public static let maximumMass = 1e6
     public var cell: Cell
     /// Initial estimates of the magnetic moments (the spin input of a spin-aware potential), if given.
     public var initialMagneticMoments: MagneticMoments?

@@ -70,6 +70,10 @@ public struct ModelEvaluation {
             throw SpinMDError.unsupported("\(f.source): \(e.description)")
         }
         let spins = r.magneticMoments?.vectors() ?? []
+        let values = [r.energy] + (r.forces ?? []).flatMap { [$0.x, $0.y, $0.z] } + spins.flatMap { [$0.x, $0.y, $0.z] } + (r.virial?.flat ?? [])
+        guard values.allSatisfy(\.isFinite) else {
+            throw SpinMDError.unsupported("\(f.source): the model gives a non-finite energy, force, moment or virial for this frame")
+        }
         return (FramePrediction(energy: r.energy, forces: r.forces, spins: spins,
                                 stress: f.volume.flatMap { v in r.virial.map { -(1 / v) * $0 } }), r.diagnostics)
     }

@@ -15,6 +15,9 @@ public struct DatasetReader {
     public var defaultInitialMoments: [Element: Double] = [:]
     /// Where the defaults come from, for the error message ("train.json: key 'data.initial_magmoms'").
     public var defaultsLocation = "the training configuration's 'data.initial_magmoms'"
+    /// Closest approach of two atoms a frame may have [Å] (as `min_distance_A`'s default for runs):
+    /// closer atoms are a broken structure, and at distance 0 the model is not defined.
+    public static let minimumDistance = 0.5
 
     public init(species: [Element], cutoff: Double) {
         self.species = species
@@ -93,6 +96,7 @@ public struct DatasetReader {
             }
         }
         system.initialMagneticMoments = initial
+        do { try Simulation.checkOverlaps(system, minimum: Self.minimumDistance) } catch let e as SpinMDError { throw fail(e.description) }
         var info = f.info
         info["energy"] = nil; info["stress"] = nil
         return LabelledFrame(system: system, speciesIndex: speciesIndex, cutoff: cutoff, energy: energy, forces: forces,

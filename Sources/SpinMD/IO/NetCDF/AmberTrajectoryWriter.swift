@@ -171,11 +171,15 @@ public final class AmberTrajectoryWriter: Observer, Checkpointable {
         let (cell, rotation) = s.system.cell.standardOrientation()
         let k = frameCount
         let n = atomCount
-        func floats(_ vectors: [Vector3], scale: Double) -> [Float] {
+        /// The file's 32-bit floats; a finite value beyond their range is refused, not written as inf.
+        func floats(_ vectors: [Vector3], scale: Double, _ name: String) throws -> [Float] {
             var out = [Float](repeating: 0, count: 3 * n)
             for i in 0..<n {
                 let r = rotation.apply(vectors[i]) * scale
                 out[3 * i] = Float(r.x); out[3 * i + 1] = Float(r.y); out[3 * i + 2] = Float(r.z)
+                guard out[3 * i].isFinite && out[3 * i + 1].isFinite && out[3 * i + 2].isFinite else {
+                    throw SpinMDError.io(path: path, message: "step \(s.step): \(name) of atom \(i + 1) (\(r.x), \(r.y), \(r.z)) exceed the range of the trajectory's 32-bit floats; the frame is not written")
+                }
             }
             return out
         }
@@ -183,21 +187,21 @@ public final class AmberTrajectoryWriter: Observer, Checkpointable {
         // readers see increasing times.
         let time = s.task == .relax ? Double(s.step) : s.time
         try file.put(ids["time"]!, start: [k], count: [1], floats: [Float(time / Units.femtosecondsPerPicosecond)])
-        try file.put(ids["coordinates"]!, start: [k, 0, 0], count: [1, n, 3], floats: floats(s.system.positions, scale: 1))
+        try file.put(ids["coordinates"]!, start: [k, 0, 0], count: [1, n, 3], floats: try floats(s.system.positions, scale: 1, "the coordinates"))
         if let c = cellVariables { try file.putAmberCell(c, cell, start: [k]) }
         if content.velocities {
             let scale = Units.femtosecondsPerPicosecond / Units.amberVelocityScale
-            try file.put(ids["velocities"]!, start: [k, 0, 0], count: [1, n, 3], floats: floats(s.system.velocities, scale: scale))
+            try file.put(ids["velocities"]!, start: [k, 0, 0], count: [1, n, 3], floats: try floats(s.system.velocities, scale: scale, "the velocities"))
         }
         if content.forces, let f = s.result.forces {
-            try file.put(ids["forces"]!, start: [k, 0, 0], count: [1, n, 3], floats: floats(f, scale: Units.kilocaloriesPerMolePerElectronvolt))
+            try file.put(ids["forces"]!, start: [k, 0, 0], count: [1, n, 3], floats: try floats(f, scale: Units.kilocaloriesPerMolePerElectronvolt, "the forces"))
         }
         if let m = ids["magmoms"] {
             switch s.result.magneticMoments {
             case let .collinear(values)?:
                 try file.put(m, start: [k, 0], count: [1, n], floats: values.map(Float.init))
             case let .vector(values)?:
-                try file.put(m, start: [k, 0, 0], count: [1, n, 3], floats: floats(values, scale: 1))
+                try file.put(m, start: [k, 0, 0], count: [1, n, 3], floats: try floats(values, scale: 1, "the magnetic moments"))
             case nil:
                 break
             }
