@@ -22,6 +22,11 @@ func targetCPU() -> String? {
 }
 let cpuFlags: [SwiftSetting] = targetCPU().map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
 
+// Release builds are `-O` (SwiftPM's default) with whole-module optimisation: bounds, overflow
+// and precondition checks stay on. NOTE: `-Ounchecked` was measured against them (issue 24, 2026-12-06,
+// docs/performance.md "Checked builds") and gained 0–4 %, within the machine's noise, so no
+// target or file turns them off.
+
 let package = Package(
     name: "spinmd",
     platforms: [.macOS(.v13)],
@@ -52,21 +57,21 @@ let package = Package(
         // reading, the safetensors codec, errors and threading: what every other module shares.
         .target(
             name: "SpinMDCore",
-            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))] + cpuFlags
+            swiftSettings: [.unsafeFlags(["-wmo"], .when(configuration: .release))] + cpuFlags
         ),
         // The MD engine: neighbor lists, potentials, dynamics, relaxation, observers, file
         // formats, checkpoints, run configuration.
         .target(
             name: "SpinMD",
             dependencies: ["SpinMDCore", "CNetCDF"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))] + cpuFlags
+            swiftSettings: [.unsafeFlags(["-wmo"], .when(configuration: .release))] + cpuFlags
         ),
         // The network only; it must not import SpinMD.
         .target(
             name: "SpinMultiNet",
             dependencies: ["SpinMDCore", "COpenBLAS"],
             swiftSettings: [
-                .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+                .unsafeFlags(["-wmo"], .when(configuration: .release)),
                 // NOTE: the network's SIMD kernels are generic over the channel lane and run
                 // 100× slower unspecialised; debug builds (the tests) optimise this module too.
                 .unsafeFlags(["-O"], .when(configuration: .debug)),
@@ -76,7 +81,7 @@ let package = Package(
         .target(
             name: "SpinMultiNetPotential",
             dependencies: ["SpinMDCore", "SpinMD", "SpinMultiNet"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))] + cpuFlags
+            swiftSettings: [.unsafeFlags(["-wmo"], .when(configuration: .release))] + cpuFlags
         ),
         // Training and evaluation of the network; swift-crypto hashes the training data files.
         .target(
@@ -85,7 +90,7 @@ let package = Package(
                 "SpinMDCore", "SpinMD", "SpinMultiNet", "SpinMultiNetPotential",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))] + cpuFlags
+            swiftSettings: [.unsafeFlags(["-wmo"], .when(configuration: .release))] + cpuFlags
         ),
         .executableTarget(
             name: "spinmd",

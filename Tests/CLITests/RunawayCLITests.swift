@@ -1,5 +1,7 @@
 import Foundation
 import XCTest
+import SpinMD
+import SpinMDCore
 
 /// Issue 24, classes 1, 2 and 7 (convert): a blown-up run fails with exit 1 and keeps its last
 /// good outputs, no output holds NaN, absurd lengths are refused, convert writes only what it can.
@@ -10,7 +12,7 @@ final class RunawayCLITests: CLITestCase {
     }
 
     func assertNoNaN(file: StaticString = #filePath, line: UInt = #line) throws {
-        for name in try outputs() where !name.hasSuffix(".nc") && !name.hasSuffix(".spinmd") {
+        for name in try outputs() where !name.hasSuffix(".nc") && !name.hasSuffix(".spinmd") && !name.hasPrefix(".") {
             let text = read("out/" + name) ?? ""
             XCTAssertFalse(text.lowercased().contains("nan") || text.contains("inf"), "\(name) holds a non-finite value", file: file, line: line)
         }
@@ -39,6 +41,46 @@ final class RunawayCLITests: CLITestCase {
         try assertNoNaN()
         // No checkpoint of the bad step (the first was due at step 1).
         if step == 1 { XCTAssertNil(read("out/checkpoint.spinmd")) }
+    }
+
+    /// Issue 24's first case: the shipped model at 200 fs. NaN positions used to leave every atom
+    /// without neighbours, so the model returned a finite isolated-atom energy and the run
+    /// "completed". Now it stops, and the checkpoint and trajectory end at the last good step.
+    func testShippedModelRunawayStopsAndKeepsLastGoodCheckpoint() throws {
+        let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../inputs/models/tmo-pbeu.safetensors").standardized.path
+        // 200 fs blows up at step 1, 20 fs at step 2 (after a checkpoint of step 1).
+        for timestep in [200, 20] {
+            let dir = "out\(timestep)"
+            try write("input.json", """
+                {
+                  "structure": {"lattice": "rocksalt", "elements": ["Ni", "O"], "a_A": 4.17, "repeat": [2, 2, 2]},
+                  "initial_magmoms": {"ordering": "afm2", "moments_uB": {"Ni": 2.0}},
+                  "potential": {"type": "spinmultinet", "model": "\(model)", "spins": "self-consistent", "members": [1]},
+                  "task": "md",
+                  "md": {"ensemble": "nve", "timestep_fs": \(timestep), "steps": 50, "initial_temperature_K": 300, "seed": 1},
+                  "output": {"directory": "\(dir)", "thermo": {"every": 1}, "checkpoint": {"every": 1},
+                             "trajectory": {"file": "traj.nc", "every": 1, "velocities": true}}
+                }
+                """)
+            let r = try spinmd(["run", "input.json", "--quiet", "--threads", "1"])
+            XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+            XCTAssertFalse(r.stdout.contains("completed"), r.stdout)
+            let match = try XCTUnwrap(r.stderr.range(of: #"blew up at step (\d+)"#, options: .regularExpression), r.stderr)
+            let step = Int(r.stderr[match].split(separator: " ").last!)!
+            let thermo = read("\(dir)/thermo.tsv")!.split(separator: "\n")
+            XCTAssertEqual(thermo.last!.split(separator: "\t").first.map(String.init), "\(step - 1)")
+            let frames = try AmberTrajectoryReader(path: workDirectory.appendingPathComponent("\(dir)/traj.nc").path)
+            XCTAssertEqual(frames.frameCount, step, "frames 0 … step−1, nothing of the bad step")
+            for k in 0..<frames.frameCount {
+                XCTAssertTrue(try frames.frame(k).positions.allSatisfy { $0.x.isFinite && $0.y.isFinite && $0.z.isFinite })
+            }
+            if timestep == 20 {
+                XCTAssertGreaterThan(step, 1)
+                let ck = try Checkpoint.read(path: workDirectory.appendingPathComponent("\(dir)/checkpoint.spinmd").path)
+                XCTAssertEqual(ck.step, step - 1, "the last good step's checkpoint is kept")
+            }
+        }
     }
 
     func testHealthyHotNVTDoesNotTriggerRunawayCheck() throws {

@@ -40,13 +40,13 @@ extension RunConfiguration.OutputSettings {
         if let r = restart { named.append(("restart.file", r.file)) }
         switch task {
         case .md: break
-        case .relax: named.append(("(the relaxation summary)", "summary.json"))
+        case .relax: named.append(("(the relaxation summary)", Simulation.summaryFile))
         case let .orderings(s):
-            named = [("(the orderings table)", "orderings.tsv")]
+            named = [("(the orderings table)", Simulation.orderingsFile)]
             for (name, _) in s.orderings {
                 named += [("thermo.file (ordering \(name))", "\(name)/\(thermoFile)"),
                           ("final_structure (ordering \(name))", "\(name)/\(finalStructure)"),
-                          ("(summary of ordering \(name))", "\(name)/summary.json")]
+                          ("(summary of ordering \(name))", "\(name)/\(Simulation.summaryFile)")]
             }
         }
         return named

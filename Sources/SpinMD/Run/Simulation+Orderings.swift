@@ -7,11 +7,6 @@ extension Simulation {
     static let summaryFile = "summary.json"
     static let orderingsFile = "orderings.tsv"
 
-    /// Files an orderings task writes, relative to the output directory.
-    static func orderingFiles(_ s: RunConfiguration.OrderingSettings, _ o: RunConfiguration.OutputSettings) -> [String] {
-        [orderingsFile] + s.orderings.flatMap { ["\($0.name)/\(o.thermoFile)", "\($0.name)/\(o.finalStructure)", "\($0.name)/\(summaryFile)"] }
-    }
-
     func runOrderings(_ base: AtomicSystem, _ settings: RunConfiguration.OrderingSettings, potential: any Potential,
                       executor: ParallelExecutor) throws -> RunSummary {
         let c = configuration, o = c.output, r = settings.relax
