@@ -25,7 +25,7 @@ final class StructureValidationTests: XCTestCase {
 
     func testExtXYZKnownColumnsNeedTheirShapes() {
         let header = "1\n\(Self.lattice) Properties=species:S:1:pos:R:3"
-        assertRefused("\(header):masses:R:1\nAr 0 0 0 0\n", "bad.extxyz:3: column 'masses': 0 is not a positive mass")
+        assertRefused("\(header):masses:R:1\nAr 0 0 0 0\n", "bad.extxyz:3: column 'masses': 0 is not a mass in (0, ")
         assertRefused("\(header):masses:R:1\nAr 0 0 0 -4\n", "bad.extxyz:3: column 'masses'")
         assertRefused("\(header):masses:R:2\nAr 0 0 0 1 1\n", "must be masses:R:1")
         assertRefused("\(header):initial_magmoms:R:2\nAr 0 0 0 1 1\n", "must be initial_magmoms:R:1 or initial_magmoms:R:3")
