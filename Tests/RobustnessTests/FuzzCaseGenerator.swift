@@ -131,9 +131,10 @@ struct FuzzCaseGenerator {
             c.locatingNames.append("checkpoint.spinmd")
             if category == .checkpoint {
                 let m = binaryMutator.mutateCheckpoint(Array(c.files["out/checkpoint.spinmd"] ?? Data()))
+                // A mutation that leaves the bytes as they were (a value set to what it was) must resume.
+                c.expectation = Data(m.bytes) == c.files["out/checkpoint.spinmd"] ? .succeeds : .refused
                 c.files["out/checkpoint.spinmd"] = Data(m.bytes)
                 c.mutations.append("checkpoint.spinmd: \(m.what)")
-                c.expectation = .refused
             } else {
                 let edits: [(JSONTree.Path, JSONTree)] = [
                     ([.key("md"), .key("timestep_fs")], .number(4)), ([.key("md"), .key("ensemble")], .string("nvt")),

@@ -23,7 +23,7 @@ struct StructureFileMutator {
         switch Int.random(in: 0..<12, using: &rng) {
         case 0:
             let n = Int(lines[0].trimmingCharacters(in: .whitespaces)) ?? 1
-            let v = pick(["0", "-1", "\(n + 1)", "\(n - 1)", "1000000000", "abc", "9223372036854775807", "", "3.5", "\(n) \(n)"])
+            let v = pick(["0", "-1", "\(n &+ 1)", "\(n &- 1)", "1000000000", "abc", "9223372036854775807", "", "3.5", "\(n) \(n)"])
             lines[0] = v
             what = "atom count line = '\(v)'"
         case 1:

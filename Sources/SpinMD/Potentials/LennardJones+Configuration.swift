@@ -22,7 +22,7 @@ extension LennardJones {
         for (symbol, _) in table.members {
             guard let e = Element(symbol: symbol) else { throw SpinMDError.unknownElement(symbol, location: table.location(symbol)) }
             let p = try table.object(symbol)
-            parameters[e] = Parameters(epsilon: try p.double("epsilon_eV", .positive), sigma: try p.double("sigma_A", .positive))
+            parameters[e] = Parameters(epsilon: try p.double("epsilon_eV", .range(0, 100)), sigma: try p.double("sigma_A", .range(0.1, 20)))
             try p.finish()
         }
         guard !parameters.isEmpty else { throw c.error("species", "needs parameters for at least one element") }

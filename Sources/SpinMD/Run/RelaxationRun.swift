@@ -35,12 +35,20 @@ public final class RelaxationRun {
         evaluator.stopwatch = Stopwatch()
         let start = Stopwatch.now()
         let outcome: (status: FIRE.Status, steps: Int)
+        var lastStep = 0
         do {
-            outcome = try fire.minimize(target, maxSteps: maxSteps, stop: { StopSignal.requested }) { step, _ in try schedule.notify(snapshot(step), isLast: false) }
+            outcome = try fire.minimize(target, maxSteps: maxSteps, stop: { StopSignal.requested }) { step, _ in
+                lastStep = step
+                try schedule.notify(snapshot(step), isLast: false)
+            }
             try schedule.notifyEnd(snapshot(outcome.steps))
             try schedule.close(status: outcome.status.rawValue)
         } catch {
             try? schedule.close(status: "failed")
+            // A cell driven to NaN or collapse by huge stresses: a blow-up, reported with its step.
+            if case let SpinMDError.invalidCell(why) = error {
+                throw SpinMDError.unsupported("the relaxation blew up at step \(lastStep + 1): the cell became invalid (\(why)); outputs end at step \(lastStep) (check the potential's parameters and the structure)")
+            }
             throw error
         }
         let loop = Stopwatch.now() - start

@@ -18,6 +18,9 @@ public struct DatasetReader {
     /// Closest approach of two atoms a frame may have [Å] (as `min_distance_A`'s default for runs):
     /// closer atoms are a broken structure, and at distance 0 the model is not defined.
     public static let minimumDistance = 0.5
+    /// Largest per-atom label (force component [eV/Å], moment [μB]) a frame may hold; errors of
+    /// larger ones would overflow the error statistics.
+    public static let largestLabel = 1e6
 
     public init(species: [Element], cutoff: Double) {
         self.species = species
@@ -44,6 +47,9 @@ public struct DatasetReader {
         func column(_ name: String) throws -> [[Double]]? {
             guard let c = f.arrays[name] else { return nil }
             guard c.count == n else { throw fail("column '\(name)' has \(c.count) rows for \(n) atoms") }
+            if let x = c.joined().first(where: { !(abs($0) <= Self.largestLabel) }) {
+                throw fail("column '\(name)' holds \(x); labels beyond \(Self.largestLabel) (eV/Å, μB) are not physical")
+            }
             return c
         }
         func moments(_ name: String) throws -> MagneticMoments? {
@@ -57,7 +63,7 @@ public struct DatasetReader {
         func number(_ key: String) throws -> Double? {
             guard let text = f.info[key] else { return nil }
             guard let x = Double(text) else { throw fail("'\(key)=\(text)' is not a number") }
-            guard x.isFinite else { throw fail("'\(key)' is \(text); remove the frame or its label") }
+            guard abs(x) <= 1e12 else { throw fail("'\(key)' is \(text.abbreviated()); remove the frame or its label") }
             return x
         }
         let energy = try number("energy")
@@ -69,8 +75,8 @@ public struct DatasetReader {
         var stress: Matrix3? = nil
         if let text = f.info["stress"] {
             let v = text.split(separator: " ").map { Double($0) }
-            guard v.count == 9 || v.count == 6, v.allSatisfy({ $0?.isFinite == true }) else {
-                throw fail("'stress' must hold 9 (3×3) or 6 (Voigt xx yy zz yz xz xy) finite numbers, found '\(text)'")
+            guard v.count == 9 || v.count == 6, v.allSatisfy({ $0.map { abs($0) <= Self.largestLabel } == true }) else {
+                throw fail("'stress' must hold 9 (3×3) or 6 (Voigt xx yy zz yz xz xy) numbers of magnitude at most 1e6 eV/Å³, found '\(text)'")
             }
             let s = v.map { $0! }
             stress = s.count == 9 ? Matrix3(s) : Matrix3([s[0], s[5], s[4], s[5], s[1], s[3], s[4], s[3], s[2]])
