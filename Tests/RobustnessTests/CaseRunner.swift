@@ -52,7 +52,8 @@ struct CaseRunner {
         }
         let runtime = err.range(of: #"step \d+"#, options: .regularExpression) != nil
         if !o.signaled && o.status == 1 {
-            let named = c.locatingNames.contains { err.contains($0) } || err.contains("key '") || runtime
+            // An existing file (an earlier output the run refuses to replace) locates the problem too.
+            let named = c.locatingNames.contains { err.contains($0) } || before.keys.contains { err.contains($0) } || err.contains("key '") || runtime
             if !named { findings.append((.message, "'\(err.prefix(300))'")) }
         }
         if !o.timedOut && !o.signaled {

@@ -72,7 +72,11 @@ public final class AmberTrajectoryReader {
             let lengths = try file.getDoubles(l, start: start + [0], count: one + [3])
             let angles = try file.getDoubles(a, start: start + [0], count: one + [3])
             if lengths.allSatisfy({ $0 > 0 }) {
-                frame.cell = try Cell(lengths: Vector3(lengths[0], lengths[1], lengths[2]), anglesDegrees: Vector3(angles[0], angles[1], angles[2]))
+                do {
+                    frame.cell = try Cell(lengths: Vector3(lengths[0], lengths[1], lengths[2]), anglesDegrees: Vector3(angles[0], angles[1], angles[2]))
+                } catch let e as SpinMDError {
+                    throw SpinMDError.io(path: path, message: "frame \(k + 1): cell lengths \(lengths) Å and angles \(angles)° make no cell (\(e.description)); the file is damaged or truncated")
+                }
             }
         }
         frame.velocities = try vectors("velocities", frame: k).map { $0.map { $0 / Units.femtosecondsPerPicosecond } }
