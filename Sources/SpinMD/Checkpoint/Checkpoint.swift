@@ -125,8 +125,8 @@ public struct Checkpoint: Equatable {
               let time = try tensor("time_fs")?.first else { throw bad("missing positions, velocities, masses, cell or time") }
         guard masses.count == species.count else { throw bad("field 'masses' has \(masses.count) values for \(species.count) atoms") }
         if let k = masses.firstIndex(where: { !($0 > 0 && $0 <= AtomicSystem.maximumMass) }) { throw bad("field 'masses': atom \(k + 1) has mass \(masses[k]) amu (expected a mass in (0, \(AtomicSystem.maximumMass)])") }
-        if let k = positions.firstIndex(where: { !($0.x.isFinite && $0.y.isFinite && $0.z.isFinite) }) { throw bad("field 'positions': atom \(k + 1) is not finite") }
-        if let k = velocities.firstIndex(where: { !($0.x.isFinite && $0.y.isFinite && $0.z.isFinite) }) { throw bad("field 'velocities': atom \(k + 1) is not finite") }
+        if let k = positions.firstIndex(where: { !$0.isFinite }) { throw bad("field 'positions': atom \(k + 1) is not finite") }
+        if let k = velocities.firstIndex(where: { !$0.isFinite }) { throw bad("field 'velocities': atom \(k + 1) is not finite") }
         guard cellValues.allSatisfy(\.isFinite), time.isFinite, step >= 0 else { throw bad("field 'cell', 'time_fs' or 'step' is not finite or negative") }
         var moments: MagneticMoments?
         if let m = try tensor("initial_magmoms_collinear") { moments = .collinear(m) }

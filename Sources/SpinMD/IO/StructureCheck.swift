@@ -11,7 +11,7 @@ enum StructureCheck {
     /// A cell from row vectors `matrix` [Å]; errors name `file` and `line`.
     static func cell(_ matrix: Matrix3, pbc: [Bool] = [true, true, true], file: String, line: Int) throws -> Cell {
         func fail(_ m: String) -> SpinMDError { .parse(file: file, line: line, message: m) }
-        guard matrix.flat.allSatisfy(\.isFinite) else { throw fail("the lattice vectors must be finite numbers, got \(matrix.flat)") }
+        guard matrix.isFinite else { throw fail("the lattice vectors must be finite numbers, got \(matrix.flat)") }
         let lengths = (0..<3).map { matrix[$0].norm }
         guard lengths.allSatisfy({ $0 > 0 && $0.isFinite }) else {
             throw fail("every lattice vector needs a non-zero finite length, got lengths \(lengths) Å")

@@ -50,7 +50,7 @@ extension CellListBuilder {
         let quick = Swift.min(maximumCoordinate, maximumCellOffset * thinnest / 3.0.squareRoot())
         for (i, r) in positions.enumerated() {
             if abs(r.x) <= quick && abs(r.y) <= quick && abs(r.z) <= quick { continue }
-            guard r.x.isFinite && r.y.isFinite && r.z.isFinite else { return (i, "has a non-finite position") }
+            guard r.isFinite else { return (i, "has a non-finite position") }
             if Swift.max(abs(r.x), abs(r.y), abs(r.z)) > maximumCoordinate {
                 return (i, String(format: "is at (%.4g, %.4g, %.4g) Å, beyond the %g Å spinmd handles", r.x, r.y, r.z, maximumCoordinate))
             }

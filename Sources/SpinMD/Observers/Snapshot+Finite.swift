@@ -22,12 +22,11 @@ extension Snapshot {
     /// The first non-finite value among `quantities`, named for a message; nil when all are finite.
     public func firstNonFinite(_ quantities: Quantities) -> String? {
         func vectors(_ v: [Vector3], _ name: String) -> String? {
-            v.firstIndex { !($0.x.isFinite && $0.y.isFinite && $0.z.isFinite) }.map { "\(name) of atom \($0 + 1)" }
+            v.firstIndex { !$0.isFinite }.map { "\(name) of atom \($0 + 1)" }
         }
         func scalars(_ v: [Double], _ name: String) -> String? { v.firstIndex { !$0.isFinite }.map { "\(name) of atom \($0 + 1)" } }
         if quantities.contains(.cell) {
-            let m = system.cell.matrix
-            if !(m[0].sum() + m[1].sum() + m[2].sum()).isFinite { return "cell" }
+            if !system.cell.matrix.isFinite { return "cell" }
             if !time.isFinite { return "time" }
         }
         if quantities.contains(.energies) {
@@ -39,7 +38,7 @@ extension Snapshot {
         if quantities.contains(.velocities), let bad = vectors(system.velocities, "velocity") { return bad }
         if quantities.contains(.results) {
             if let f = result.forces, let bad = vectors(f, "force") { return bad }
-            if let w = result.virial, !(w[0].sum() + w[1].sum() + w[2].sum()).isFinite { return "virial" }
+            if let w = result.virial, !w.isFinite { return "virial" }
             if let e = result.atomicEnergies, let bad = scalars(e, "energy") { return bad }
             switch result.magneticMoments {
             case let .collinear(m)?: if let bad = scalars(m, "magnetic moment") { return bad }

@@ -46,11 +46,11 @@ public final class ForceEvaluator: Checkpointable {
         }
         if !result.energy.isFinite { throw SpinMDError.nonFinite(quantity: "energy", step: step, atom: 0) }
         if let f = result.forces {
-            for i in f.indices where !(f[i].x.isFinite && f[i].y.isFinite && f[i].z.isFinite) {
+            for i in f.indices where !f[i].isFinite {
                 throw SpinMDError.nonFinite(quantity: "force", step: step, atom: i)
             }
         }
-        if let w = result.virial, !(w[0].sum() + w[1].sum() + w[2].sum()).isFinite {
+        if let w = result.virial, !w.isFinite {
             throw SpinMDError.runaway(step: step, message: "the potential returned a non-finite virial (stress); nothing of this step was written, outputs end at the last good step")
         }
         return result

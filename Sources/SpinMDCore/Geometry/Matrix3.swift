@@ -28,6 +28,8 @@ public struct Matrix3: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Row-major 9 numbers.
+    /// Whether every element is finite (no NaN, no infinity).
+    public var isFinite: Bool { rows.0.isFinite && rows.1.isFinite && rows.2.isFinite }
     public var flat: [Double] { [rows.0.x, rows.0.y, rows.0.z, rows.1.x, rows.1.y, rows.1.z, rows.2.x, rows.2.y, rows.2.z] }
 
     public var transpose: Matrix3 {

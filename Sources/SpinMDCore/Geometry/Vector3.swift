@@ -2,6 +2,8 @@
 public typealias Vector3 = SIMD3<Double>
 
 extension SIMD3 where Scalar == Double {
+    /// Whether every component is finite (no NaN, no infinity).
+    @inlinable public var isFinite: Bool { x.isFinite && y.isFinite && z.isFinite }
     /// Euclidean dot product.
     @inlinable public func dot(_ other: Vector3) -> Double {
         let p = self * other

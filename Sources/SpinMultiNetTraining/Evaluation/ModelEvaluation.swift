@@ -70,8 +70,7 @@ public struct ModelEvaluation {
             throw SpinMDError.unsupported("\(f.source): \(e.description)")
         }
         let spins = r.magneticMoments?.vectors() ?? []
-        let values = [r.energy] + (r.forces ?? []).flatMap { [$0.x, $0.y, $0.z] } + spins.flatMap { [$0.x, $0.y, $0.z] } + (r.virial?.flat ?? [])
-        guard values.allSatisfy(\.isFinite) else {
+        guard r.energy.isFinite, (r.forces ?? []).allSatisfy(\.isFinite), spins.allSatisfy(\.isFinite), r.virial?.isFinite ?? true else {
             throw SpinMDError.unsupported("\(f.source): the model gives a non-finite energy, force, moment or virial for this frame")
         }
         return (FramePrediction(energy: r.energy, forces: r.forces, spins: spins,
