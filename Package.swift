@@ -37,6 +37,8 @@ let package = Package(
         .library(name: "SpinMultiNet", targets: ["SpinMultiNet"]),
         .library(name: "SpinMultiNetPotential", targets: ["SpinMultiNetPotential"]),
         .library(name: "SpinMultiNetTraining", targets: ["SpinMultiNetTraining"]),
+        // libspinmdc.so: the C interface (Sources/CSpinMD/include/spinmd.h) for Python and LAMMPS.
+        .library(name: "spinmdc", type: .dynamic, targets: ["SpinMDLibrary"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -90,6 +92,14 @@ let package = Package(
                 "SpinMDCore", "SpinMD", "SpinMultiNet", "SpinMultiNetPotential",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: [.unsafeFlags(["-wmo"], .when(configuration: .release))] + cpuFlags
+        ),
+        // The C interface's header and its per-thread last error.
+        .target(name: "CSpinMD"),
+        // The C entry points over SpinMultiNetPotential (the `spinmdc` dynamic library).
+        .target(
+            name: "SpinMDLibrary",
+            dependencies: ["CSpinMD", "SpinMDCore", "SpinMD", "SpinMultiNet", "SpinMultiNetPotential"],
             swiftSettings: [.unsafeFlags(["-wmo"], .when(configuration: .release))] + cpuFlags
         ),
         .executableTarget(

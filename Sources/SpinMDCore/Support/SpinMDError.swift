@@ -16,6 +16,9 @@ public enum SpinMDError: Error, CustomStringConvertible, Equatable {
     /// names the worst atom, the limit crossed and the key that sets it.
     case runaway(step: Int, message: String)
     case unsupported(String)
+    /// An iterative solution (e.g. self-consistent spins) did not converge; the message says
+    /// how far it got and which setting to change.
+    case notConverged(String)
 
     public var description: String {
         switch self {
@@ -31,7 +34,7 @@ public enum SpinMDError: Error, CustomStringConvertible, Equatable {
         case let .nonFinite(q, step, atom):
             return "non-finite \(q) on atom \(atom + 1) at step \(step): the simulation blew up (timestep too large, atoms too close, or a bad potential)"
         case let .runaway(step, message): return "the run blew up at step \(step): \(message)"
-        case let .unsupported(m): return m
+        case let .unsupported(m), let .notConverged(m): return m
         }
     }
 }

@@ -53,15 +53,39 @@ extension SpinMultiNetPotential {
 
     /// Reads the model file of `settings`; errors about its members are located in `section`.
     convenience init(_ settings: Settings, section c: ConfigObject) throws {
-        var committee = try ModelFile.readCommittee(path: settings.model).committee
-        if let chosen = settings.members {
-            let k = committee.members.count
-            guard !chosen.isEmpty, chosen.allSatisfy({ $0 == $0.rounded() && $0 >= 1 && $0 <= Double(k) }), Set(chosen).count == chosen.count else {
-                throw c.error("members", "expected distinct member numbers from 1 to \(k) (the model file holds \(k) member\(k == 1 ? "" : "s")), got \(chosen.map { String(format: "%g", $0) })")
+        var chosen: [Int]?
+        if let numbers = settings.members {
+            guard numbers.allSatisfy({ $0 == $0.rounded() && abs($0) < 1e9 }) else {
+                throw c.error("members", "expected whole member numbers, got \(numbers.map { String(format: "%g", $0) })")
             }
-            committee = try SpinMultiNetCommittee(members: chosen.map { committee.members[Int($0) - 1] })
+            chosen = numbers.map { Int($0) }
+        }
+        let committee: SpinMultiNetCommittee
+        do {
+            committee = try Self.committee(path: settings.model, members: chosen)
+        } catch let e as MemberSelectionError {
+            throw c.error("members", e.message)
         }
         committee.precision = settings.precision
         self.init(committee: committee, mode: settings.mode)
+    }
+
+    /// A wrong `members` list for a committee file.
+    public struct MemberSelectionError: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+
+    /// The committee of the model file at `path`, restricted to `members` (1-based, distinct),
+    /// nil for all of them.
+    /// - Throws: the model file's errors; `MemberSelectionError` for a wrong member list.
+    public static func committee(path: String, members: [Int]?) throws -> SpinMultiNetCommittee {
+        let committee = try ModelFile.readCommittee(path: path).committee
+        guard let members else { return committee }
+        let k = committee.members.count
+        guard !members.isEmpty, members.allSatisfy({ $0 >= 1 && $0 <= k }), Set(members).count == members.count else {
+            throw MemberSelectionError(message: "expected distinct member numbers from 1 to \(k) (the model file holds \(k) member\(k == 1 ? "" : "s")), got \(members)")
+        }
+        return try SpinMultiNetCommittee(members: members.map { committee.members[$0 - 1] })
     }
 }

@@ -145,7 +145,7 @@ public final class SpinMultiNetPotential: Potential {
             var residuals = [residual]
             while !(residual < tolerance) {
                 guard lastIterations.spins < maxIterations else {
-                    throw SpinMDError.unsupported("SpinMultiNet spins did not converge in \(maxIterations) iterations (largest |S − m| \(residual) μB, tolerance \(tolerance) μB); raise 'max_iterations', lower 'mixing', or use \"spins\": \"fixed\"")
+                    throw SpinMDError.notConverged("SpinMultiNet spins did not converge in \(maxIterations) iterations (largest |S − m| \(residual) μB, tolerance \(tolerance) μB); raise 'max_iterations', lower 'mixing', or use \"spins\": \"fixed\"")
                 }
                 lastIterations.spins += 1
                 m = zip(m, target).map { $0 + alpha * ($1 - $0) }
@@ -170,7 +170,7 @@ public final class SpinMultiNetPotential: Potential {
                 var adjointResidual = Double.infinity
                 while true {
                     guard lastIterations.adjoint < maxIterations else {
-                        throw SpinMDError.unsupported("SpinMultiNet adjoint spin equation did not converge in \(maxIterations) iterations (largest |λ − P(∂E/∂m + Jᵀλ)| \(adjointResidual) eV/μB, tolerance \(adjointTolerance) eV/μB); raise 'max_iterations' or 'adjoint_tolerance_eV_per_uB', or use \"spins\": \"fixed\"")
+                        throw SpinMDError.notConverged("SpinMultiNet adjoint spin equation did not converge in \(maxIterations) iterations (largest |λ − P(∂E/∂m + Jᵀλ)| \(adjointResidual) eV/μB, tolerance \(adjointTolerance) eV/μB); raise 'max_iterations' or 'adjoint_tolerance_eV_per_uB', or use \"spins\": \"fixed\"")
                     }
                     lastIterations.adjoint += 1
                     let pass = committee.backward(tapes, energyCotangent: 1, spinCotangents: lambda)

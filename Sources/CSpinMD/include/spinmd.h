@@ -1,0 +1,176 @@
+/*
+ * spinmd.h: the C interface of libspinmdc, SpinMultiNet (and the spinmd engine's neighbour
+ * lists) for Python, LAMMPS and any C caller. No Swift type crosses it.
+ *
+ * Units: lengths [Å], energies [eV], forces [eV/Å], virial [eV], magnetic moments [μB].
+ * Arrays are C-ordered (row-major) doubles: positions (N, 3); cell (3, 3) whose rows are the
+ * lattice vectors; vector moments (N, 3).
+ *
+ * Errors: every function that can fail returns a spinmd_status; SPINMD_OK is 0. On failure
+ * spinmd_last_error() gives the message (per calling thread, valid until that thread's next
+ * call into the library). Nothing in the library aborts the host process on bad input.
+ *
+ * Threads: a handle may be shared between threads; calls on one handle are serialised by a
+ * lock inside it. For parallel evaluations use one handle per thread (each keeps its own
+ * warm start); the `threads` option sets the worker threads of each evaluation.
+ *
+ * Versioning: SPINMD_API_VERSION changes when a function or struct of this header changes
+ * incompatibly; additions (new functions, new request bits) keep it. Check
+ * spinmd_api_version() == SPINMD_API_VERSION after loading the library.
+ *
+ * Documentation: docs/python.md ("The C library").
+ */
+#ifndef SPINMD_H
+#define SPINMD_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SPINMD_API_VERSION 1
+
+typedef enum spinmd_status {
+    SPINMD_OK = 0,
+    /* A null pointer, a count or option out of range, a malformed array. */
+    SPINMD_ERROR_INVALID_ARGUMENT = 1,
+    /* The model file is missing, unreadable or invalid. */
+    SPINMD_ERROR_MODEL_FILE = 2,
+    /* An element the model has no parameters for. */
+    SPINMD_ERROR_UNSUPPORTED_SPECIES = 3,
+    /* The geometry cannot be evaluated (non-finite or far-away positions, collapsed cell). */
+    SPINMD_ERROR_GEOMETRY = 4,
+    /* The self-consistent spins or their adjoint did not converge. */
+    SPINMD_ERROR_NOT_CONVERGED = 5,
+    /* The model returned a non-finite energy, force, virial or moment. */
+    SPINMD_ERROR_NON_FINITE = 6,
+    SPINMD_ERROR_OTHER = 99
+} spinmd_status;
+
+/* Spin input at each evaluation. */
+typedef enum spinmd_spin_mode {
+    /* Spins relaxed to the fixed point m* = S(R, m*), forces the total derivative (default). */
+    SPINMD_SPINS_SELF_CONSISTENT = 0,
+    /* The initial moments are the spin input, as in training. */
+    SPINMD_SPINS_FIXED = 1
+} spinmd_spin_mode;
+
+/* What spinmd_evaluate computes (the energy always). */
+enum {
+    SPINMD_REQUEST_ENERGY = 1 << 0,
+    SPINMD_REQUEST_FORCES = 1 << 1,
+    SPINMD_REQUEST_VIRIAL = 1 << 2,
+    SPINMD_REQUEST_ATOMIC_ENERGIES = 1 << 3,
+    SPINMD_REQUEST_MOMENTS = 1 << 4
+};
+
+/* Options of spinmd_open. Zero (or NULL) fields take the defaults, so
+ * `spinmd_options o = {0};` or passing NULL gives the defaults of `spinmd run`. */
+typedef struct spinmd_options {
+    /* spinmd_spin_mode; default self-consistent. */
+    int32_t spins;
+    /* Worker threads of each evaluation; 0: SPINMD_NUM_THREADS, else all cores. */
+    int32_t threads;
+    /* 1-based members of a committee file to evaluate (NULL: all), member_count entries. */
+    const int32_t *members;
+    int32_t member_count;
+    /* Self-consistent spins: largest |S - m| per atom [μB] (default 1e-4), largest adjoint
+     * residual per atom [eV/μB] (default 1e-4), iteration limit (default 200), linear mixing
+     * in (0, 1] (default 1). */
+    double tolerance_uB;
+    double adjoint_tolerance_eV_per_uB;
+    int32_t max_iterations;
+    double mixing;
+} spinmd_options;
+
+/* One structure. The library builds the neighbour list (full list, radius = the model's
+ * cutoff) from the positions and the cell. A non-periodic direction whose cell vector is zero
+ * (a molecule or slab as ASE stores it) gets a vector orthogonal to the periodic ones. */
+typedef struct spinmd_system {
+    int64_t atom_count;
+    /* (N) atomic numbers. */
+    const int32_t *atomic_numbers;
+    /* (N, 3) positions [Å]. */
+    const double *positions;
+    /* (3, 3) cell [Å], rows are the lattice vectors. */
+    const double *cell;
+    /* (3) periodicity of each cell vector, 0 or 1. */
+    const int32_t *pbc;
+    /* Initial moments [μB]: (N) collinear values along z when moment_components is 1, or
+     * (N, 3) vectors when it is 3. */
+    const double *initial_moments;
+    int32_t moment_components;
+} spinmd_system;
+
+/* Outputs of spinmd_evaluate. Set the pointers of what was requested to caller-owned arrays
+ * of the stated sizes; the library fills them and the scalar fields. */
+typedef struct spinmd_results {
+    /* Potential energy [eV]. */
+    double energy;
+    /* (N, 3) forces [eV/Å]; SPINMD_REQUEST_FORCES. */
+    double *forces;
+    /* (3, 3) virial W = -dE/dε [eV] (LAMMPS sign; the ASE stress is -W/V); SPINMD_REQUEST_VIRIAL. */
+    double *virial;
+    /* (N) per-atom energies [eV], summing to energy; SPINMD_REQUEST_ATOMIC_ENERGIES. */
+    double *atomic_energies;
+    /* Converged (or, with fixed spins, predicted) moments [μB], shaped like the initial
+     * moments: (N) or (N, 3); SPINMD_REQUEST_MOMENTS. */
+    double *moments;
+    /* Committee spread: RMS over members of the energy per atom [eV/atom] and the largest
+     * per-atom RMS force deviation [eV/Å] (this one needs forces); NaN for one model. */
+    double energy_spread_per_atom;
+    double force_spread;
+    /* Self-consistent spins: extra forward passes, backward passes, and atoms whose moment
+     * flipped sign against its initial estimate; 0 with fixed spins. */
+    int32_t spin_iterations;
+    int32_t adjoint_iterations;
+    int32_t flipped_atoms;
+    /* Wall time of the evaluation inside the library [s]. */
+    double seconds;
+} spinmd_results;
+
+typedef struct spinmd_model spinmd_model;
+
+/* The library's version (e.g. "0.25.0") and SPINMD_API_VERSION of the build. */
+const char *spinmd_version(void);
+int32_t spinmd_api_version(void);
+
+/* The message of the calling thread's last failure ("" if none). */
+const char *spinmd_last_error(void);
+
+/* Opens a model or committee file (safetensors). options may be NULL. */
+spinmd_status spinmd_open(const char *path, const spinmd_options *options, spinmd_model **model);
+
+/* Frees the handle (NULL is ignored). */
+void spinmd_close(spinmd_model *model);
+
+/* The model's cutoff [Å]. */
+double spinmd_cutoff(const spinmd_model *model);
+
+/* Writes up to `capacity` atomic numbers of the model's species into `out` and returns their
+ * count (call with capacity 0 to ask). */
+int32_t spinmd_species(const spinmd_model *model, int32_t *out, int32_t capacity);
+
+/* Number of committee members evaluated. */
+int32_t spinmd_member_count(const spinmd_model *model);
+
+/* Evaluates `request` (SPINMD_REQUEST_* bits) for `system` into `results`.
+ *
+ * Self-consistent spins start from an extrapolation of this handle's previous solutions (the
+ * warm start of MD), reset when the atom count or the species change and by
+ * spinmd_reset_spins. */
+spinmd_status spinmd_evaluate(spinmd_model *model, const spinmd_system *system, int32_t request, spinmd_results *results);
+
+/* Forgets the warm start: the next evaluation starts from the initial moments. */
+void spinmd_reset_spins(spinmd_model *model);
+
+/* NOTE: a caller that owns the neighbour list and ghost atoms (the LAMMPS pair style, with
+ * halo exchanges of moments and cotangents between MPI ranks) is served by a second
+ * evaluation entry point added beside spinmd_evaluate without changing what is above. */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

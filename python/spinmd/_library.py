@@ -1,0 +1,246 @@
+"""ctypes bindings of libspinmdc (include/spinmd.h) and the `Model` handle over them."""
+import ctypes
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+API_VERSION = 1
+
+SPINS = {"self-consistent": 0, "fixed": 1}
+REQUEST_ENERGY, REQUEST_FORCES, REQUEST_VIRIAL, REQUEST_ATOMIC_ENERGIES, REQUEST_MOMENTS = 1, 2, 4, 8, 16
+
+
+class SpinMDError(RuntimeError):
+    """A failure reported by libspinmdc; `status` is its spinmd_status code."""
+
+    status = 99
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+
+
+class InvalidArgumentError(SpinMDError, ValueError):
+    status = 1
+
+
+class ModelFileError(SpinMDError):
+    status = 2
+
+
+class UnsupportedSpeciesError(SpinMDError, ValueError):
+    status = 3
+
+
+class GeometryError(SpinMDError, ValueError):
+    status = 4
+
+
+class NotConvergedError(SpinMDError):
+    status = 5
+
+
+class NonFiniteError(SpinMDError):
+    status = 6
+
+
+_ERRORS = {c.status: c for c in (InvalidArgumentError, ModelFileError, UnsupportedSpeciesError,
+                                  GeometryError, NotConvergedError, NonFiniteError)}
+
+
+class _Options(ctypes.Structure):
+    _fields_ = [("spins", ctypes.c_int32), ("threads", ctypes.c_int32),
+                ("members", ctypes.POINTER(ctypes.c_int32)), ("member_count", ctypes.c_int32),
+                ("tolerance_uB", ctypes.c_double), ("adjoint_tolerance_eV_per_uB", ctypes.c_double),
+                ("max_iterations", ctypes.c_int32), ("mixing", ctypes.c_double)]
+
+
+class _System(ctypes.Structure):
+    _fields_ = [("atom_count", ctypes.c_int64), ("atomic_numbers", ctypes.POINTER(ctypes.c_int32)),
+                ("positions", ctypes.POINTER(ctypes.c_double)), ("cell", ctypes.POINTER(ctypes.c_double)),
+                ("pbc", ctypes.POINTER(ctypes.c_int32)), ("initial_moments", ctypes.POINTER(ctypes.c_double)),
+                ("moment_components", ctypes.c_int32)]
+
+
+class _Results(ctypes.Structure):
+    _fields_ = [("energy", ctypes.c_double), ("forces", ctypes.POINTER(ctypes.c_double)),
+                ("virial", ctypes.POINTER(ctypes.c_double)), ("atomic_energies", ctypes.POINTER(ctypes.c_double)),
+                ("moments", ctypes.POINTER(ctypes.c_double)), ("energy_spread_per_atom", ctypes.c_double),
+                ("force_spread", ctypes.c_double), ("spin_iterations", ctypes.c_int32),
+                ("adjoint_iterations", ctypes.c_int32), ("flipped_atoms", ctypes.c_int32), ("seconds", ctypes.c_double)]
+
+
+def library_path() -> Path:
+    """SPINMD_LIBRARY if set, else the library installed with this package."""
+    override = os.environ.get("SPINMD_LIBRARY")
+    return Path(override) if override else Path(__file__).resolve().parent / "lib" / "libspinmdc.so"
+
+
+_lib = None
+_lib_lock = threading.Lock()
+
+
+def library() -> ctypes.CDLL:
+    """The loaded libspinmdc, with its functions' signatures declared (loaded once)."""
+    global _lib
+    with _lib_lock:
+        if _lib is not None:
+            return _lib
+        path = library_path()
+        if not path.is_file():
+            raise SpinMDError(f"libspinmdc.so not found at {path}: reinstall with `pip install ./python` "
+                              "from the spinmd repository, or set SPINMD_LIBRARY")
+        lib = ctypes.CDLL(str(path))
+        lib.spinmd_version.restype = ctypes.c_char_p
+        lib.spinmd_api_version.restype = ctypes.c_int32
+        lib.spinmd_last_error.restype = ctypes.c_char_p
+        lib.spinmd_open.argtypes = [ctypes.c_char_p, ctypes.POINTER(_Options), ctypes.POINTER(ctypes.c_void_p)]
+        lib.spinmd_open.restype = ctypes.c_int
+        lib.spinmd_close.argtypes = [ctypes.c_void_p]
+        lib.spinmd_close.restype = None
+        lib.spinmd_cutoff.argtypes = [ctypes.c_void_p]
+        lib.spinmd_cutoff.restype = ctypes.c_double
+        lib.spinmd_species.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int32), ctypes.c_int32]
+        lib.spinmd_species.restype = ctypes.c_int32
+        lib.spinmd_member_count.argtypes = [ctypes.c_void_p]
+        lib.spinmd_member_count.restype = ctypes.c_int32
+        lib.spinmd_evaluate.argtypes = [ctypes.c_void_p, ctypes.POINTER(_System), ctypes.c_int32, ctypes.POINTER(_Results)]
+        lib.spinmd_evaluate.restype = ctypes.c_int
+        lib.spinmd_reset_spins.argtypes = [ctypes.c_void_p]
+        lib.spinmd_reset_spins.restype = None
+        if lib.spinmd_api_version() != API_VERSION:
+            raise SpinMDError(f"{path} has C interface version {lib.spinmd_api_version()}; this package needs {API_VERSION}")
+        _lib = lib
+        return lib
+
+
+def version() -> str:
+    """The version of the loaded library."""
+    return library().spinmd_version().decode()
+
+
+def _check(status):
+    if status != 0:
+        message = library().spinmd_last_error().decode("utf-8", "replace")
+        raise _ERRORS.get(status, SpinMDError)(message, status)
+
+
+def _pointer(array, ctype):
+    return array.ctypes.data_as(ctypes.POINTER(ctype))
+
+
+class Model:
+    """A SpinMultiNet model (or committee) loaded by libspinmdc: one handle, with its own warm start.
+
+    spins: "self-consistent" (m* = S(R, m*) at every call, forces the total derivative) or
+    "fixed" (the initial moments are the spin input). members: 1-based committee members, None for
+    all. threads: worker threads per call (None: SPINMD_NUM_THREADS, else all cores). The
+    tolerances and iteration settings are those of `spinmd run` (docs/input-format.md); None keeps
+    the defaults.
+    """
+
+    def __init__(self, path, spins="self-consistent", members=None, threads=None, tolerance_uB=None,
+                 adjoint_tolerance_eV_per_uB=None, max_iterations=None, mixing=None):
+        lib = library()
+        if spins not in SPINS:
+            raise InvalidArgumentError(f"spins: expected 'self-consistent' or 'fixed', got {spins!r}")
+        options = _Options(spins=SPINS[spins], threads=int(threads or 0), tolerance_uB=tolerance_uB or 0.0,
+                           adjoint_tolerance_eV_per_uB=adjoint_tolerance_eV_per_uB or 0.0,
+                           max_iterations=int(max_iterations or 0), mixing=mixing or 0.0)
+        if members is not None:
+            self._members = np.ascontiguousarray(list(members), dtype=np.int32)
+            options.members = _pointer(self._members, ctypes.c_int32)
+            options.member_count = len(self._members)
+            if len(self._members) == 0:
+                raise InvalidArgumentError("members: give at least one member number, or None for all")
+        self.path = str(path)
+        self.spins = spins
+        handle = ctypes.c_void_p()
+        _check(lib.spinmd_open(os.fsencode(self.path), ctypes.byref(options), ctypes.byref(handle)))
+        self._handle = handle
+        self._lib = lib
+
+    def close(self):
+        """Frees the handle (also done when the object is collected)."""
+        if getattr(self, "_handle", None):
+            self._lib.spinmd_close(self._handle)
+            self._handle = None
+
+    def __del__(self):
+        self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _live(self):
+        if not self._handle:
+            raise SpinMDError("the model was closed")
+        return self._handle
+
+    @property
+    def cutoff(self) -> float:
+        """The model's cutoff [Å]."""
+        return self._lib.spinmd_cutoff(self._live())
+
+    @property
+    def species(self):
+        """Atomic numbers the model has parameters for."""
+        n = self._lib.spinmd_species(self._live(), None, 0)
+        out = (ctypes.c_int32 * n)()
+        self._lib.spinmd_species(self._live(), out, n)
+        return list(out)
+
+    @property
+    def member_count(self) -> int:
+        return self._lib.spinmd_member_count(self._live())
+
+    def reset_spins(self):
+        """Forgets the warm start: the next call starts from the initial moments."""
+        self._lib.spinmd_reset_spins(self._live())
+
+    def evaluate(self, numbers, positions, cell, pbc, initial_moments, forces=True, virial=True,
+                 atomic_energies=True, moments=True):
+        """Energy [eV] and what is asked: forces (N, 3) [eV/Å], virial (3, 3) [eV] (W = −dE/dε),
+        atomic_energies (N) [eV], moments [μB] shaped like initial_moments ((N) or (N, 3)); plus the
+        committee spread, the iteration counts and the library's time [s], in a dict."""
+        numbers = np.ascontiguousarray(numbers, dtype=np.int32)
+        n = len(numbers)
+        positions = np.ascontiguousarray(positions, dtype=np.float64)
+        cell = np.ascontiguousarray(cell, dtype=np.float64)
+        pbc = np.ascontiguousarray(np.broadcast_to(np.asarray(pbc, dtype=bool), (3,)), dtype=np.int32)
+        if initial_moments is None:
+            raise InvalidArgumentError("SpinMultiNet needs initial magnetic moments (a sign pattern and rough magnitudes, as VASP's MAGMOM)")
+        m0 = np.ascontiguousarray(initial_moments, dtype=np.float64)
+        if positions.shape != (n, 3):
+            raise InvalidArgumentError(f"positions have shape {positions.shape}; expected ({n}, 3)")
+        if cell.shape != (3, 3):
+            raise InvalidArgumentError(f"cell has shape {cell.shape}; expected (3, 3)")
+        if m0.shape not in ((n,), (n, 3)):
+            raise InvalidArgumentError(f"initial moments have shape {m0.shape}; expected ({n},) or ({n}, 3)")
+        system = _System(atom_count=n, atomic_numbers=_pointer(numbers, ctypes.c_int32),
+                         positions=_pointer(positions, ctypes.c_double), cell=_pointer(cell, ctypes.c_double),
+                         pbc=_pointer(pbc, ctypes.c_int32), initial_moments=_pointer(m0, ctypes.c_double),
+                         moment_components=1 if m0.ndim == 1 else 3)
+        results = _Results()
+        out = {}
+        request = REQUEST_ENERGY
+        for flag, key, shape, field in [(forces, "forces", (n, 3), "forces"), (virial, "virial", (3, 3), "virial"),
+                                        (atomic_energies, "atomic_energies", (n,), "atomic_energies"),
+                                        (moments, "moments", m0.shape, "moments")]:
+            if flag:
+                out[key] = np.empty(shape, dtype=np.float64)
+                setattr(results, field, _pointer(out[key], ctypes.c_double))
+                request |= {"forces": REQUEST_FORCES, "virial": REQUEST_VIRIAL,
+                            "atomic_energies": REQUEST_ATOMIC_ENERGIES, "moments": REQUEST_MOMENTS}[key]
+        _check(self._lib.spinmd_evaluate(self._live(), ctypes.byref(system), request, ctypes.byref(results)))
+        out.update(energy=results.energy, energy_spread_per_atom=results.energy_spread_per_atom,
+                   force_spread=results.force_spread, spin_iterations=results.spin_iterations,
+                   adjoint_iterations=results.adjoint_iterations, flipped_atoms=results.flipped_atoms,
+                   seconds=results.seconds)
+        return out
