@@ -42,7 +42,11 @@ enum SystemInput {
         if let (i, problem) = CellListBuilder.firstInvalidPosition(positions, cell: cell) {
             throw LibraryError(SPINMD_ERROR_GEOMETRY, "atom \(i + 1) (\(species[i].symbol)) \(problem)")
         }
-        try CellListBuilder.checkRadius(cutoff, cell: cell, what: "the model's cutoff")
+        do {
+            try CellListBuilder.checkRadius(cutoff, cell: cell, what: "the model's cutoff")
+        } catch {
+            throw LibraryError(SPINMD_ERROR_GEOMETRY, "\(error)")
+        }
         return AtomicSystem(species: species, positions: positions, cell: cell,
                             initialMagneticMoments: try moments(s, count: n))
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpinMD
 import SpinMultiNet
+import SpinMultiNetPotential
 import SpinMultiNetTraining
 import SpinMDCore
 
@@ -26,6 +27,12 @@ struct Evaluate: ParsableCommand {
     @Option(name: .long, help: "Write one row per frame to this CSV file.")
     var csv: String?
 
+    @Option(name: .long, help: "Write every frame with its predicted energy, forces, stress and moments (extxyz, full precision) to this file.")
+    var predictions: String?
+
+    @Option(name: .long, help: "Evaluate only these members of a committee file, 1-based, e.g. '1,3'.")
+    var members: String?
+
     @Option(name: .long, help: "Write parity plots (energy, forces, moments) as PNG into this directory.")
     var plots: String?
 
@@ -39,7 +46,12 @@ struct Evaluate: ParsableCommand {
             guard ["fixed", "self-consistent"].contains(spins) else {
                 throw SpinMDError.invalidInput(location: "--spins", message: "expected 'fixed' or 'self-consistent', got '\(spins)'")
             }
-            let loaded = try ModelFile.readCommittee(path: model).committee
+            let loaded: SpinMultiNetCommittee
+            do {
+                loaded = try SpinMultiNetPotential.committee(path: model, members: try members.map(Self.parseMembers))
+            } catch let e as SpinMultiNetPotential.MemberSelectionError {
+                throw SpinMDError.invalidInput(location: "--members", message: e.message)
+            }
             var evaluation = ModelEvaluation(committee: loaded, mode: spins == "fixed" ? .fixed : .defaultSelfConsistent)
             evaluation.executor = ParallelExecutor(threads: try common.checkedThreads())
             if let text = initialMagmoms { evaluation.defaultInitialMoments = try Self.parseDefaults(text) }
@@ -59,11 +71,24 @@ struct Evaluate: ParsableCommand {
                 try AtomicFile.write(Array(result.csv(groupBy: groupBy).utf8), to: csv)
                 print("\nper-frame errors: \(csv)")
             }
+            if let predictions {
+                try AtomicFile.write(result.predictionsExtendedXYZ(), to: predictions)
+                print("predictions: \(predictions)")
+            }
             if let plots {
                 try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true)
                 let written = try result.writeParityPlots(directory: plots, groupBy: groupBy)
                 print("parity plots: " + written.joined(separator: ", "))
             }
+        }
+    }
+
+    static func parseMembers(_ text: String) throws -> [Int] {
+        try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+            guard let k = Int(item.trimmingCharacters(in: .whitespaces)) else {
+                throw SpinMDError.invalidInput(location: "--members", message: "expected member numbers separated by commas, e.g. '1,3', got '\(text)'")
+            }
+            return k
         }
     }
 

@@ -48,9 +48,12 @@ class SpinMultiNetCalculator(Calculator):
         periodic = bool(atoms.pbc.all())
         if "stress" in properties and not periodic:
             raise PropertyNotImplementedError("stress needs a cell periodic in all three directions")
-        gradients = "forces" in properties or "stress" in properties
+        # NOTE: forces and stress are computed with every energy (one backward pass more), as
+        # MACE's and CHGNet's calculators do: ASE asks for energy and forces in separate calls, and
+        # a second self-consistent evaluation would start from the first one's solution and so
+        # differ from it within the tolerance.
         r = self.model.evaluate(atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc,
-                                atoms.get_initial_magnetic_moments(), forces=gradients, virial=gradients and periodic)
+                                atoms.get_initial_magnetic_moments(), forces=True, virial=periodic)
         moments = r["moments"]
         vectors = moments if moments.ndim == 2 else np.outer(moments, [0.0, 0.0, 1.0])
         self.results = {
@@ -60,11 +63,10 @@ class SpinMultiNetCalculator(Calculator):
             "spin_iterations": r["spin_iterations"], "adjoint_iterations": r["adjoint_iterations"],
             "flipped_atoms": r["flipped_atoms"],
         }
-        if gradients:
-            self.results["forces"] = r["forces"]
-            if periodic:
-                s = -r["virial"] / atoms.get_volume()
-                self.results["stress"] = np.array([s[0, 0], s[1, 1], s[2, 2], s[1, 2], s[0, 2], s[0, 1]])
+        self.results["forces"] = r["forces"]
+        if periodic:
+            s = -r["virial"] / atoms.get_volume()
+            self.results["stress"] = np.array([s[0, 0], s[1, 1], s[2, 2], s[1, 2], s[0, 2], s[0, 1]])
 
     def reset_spins(self):
         """Forgets the warm start of the self-consistent spins."""

@@ -249,15 +249,20 @@ public enum ExtendedXYZ {
     /// (ASE units), forces [eV/Å], magmoms [μB]; info: energy [eV], stress [eV/Å³, ASE sign],
     /// plus `extra` key=value pairs. An energy that is not finite means unknown (e.g. a NetCDF
     /// frame without per-atom energies) and is omitted; writers of runs refuse non-finite
-    /// values before they get here (`Snapshot.requireFinite`).
+    /// values before they get here (`Snapshot.requireFinite`). Numbers have 10 decimals, or with
+    /// `exact` their shortest text that reads back bit for bit.
     public static func format(_ system: AtomicSystem, result: PotentialResult? = nil, extra: [(String, String)] = [],
-                              executor: ParallelExecutor = ParallelExecutor(threads: 1)) -> String {
-        String(decoding: formatBytes(system, result: result, extra: extra, executor: executor), as: UTF8.self)
+                              exact: Bool = false, executor: ParallelExecutor = ParallelExecutor(threads: 1)) -> String {
+        String(decoding: formatBytes(system, result: result, extra: extra, exact: exact, executor: executor), as: UTF8.self)
     }
 
     /// `format` as UTF-8 bytes (what the writers use: no intermediate String for large frames).
     public static func formatBytes(_ system: AtomicSystem, result: PotentialResult? = nil, extra: [(String, String)] = [],
-                                   executor: ParallelExecutor = ParallelExecutor(threads: 1)) -> [UInt8] {
+                                   exact: Bool = false, executor: ParallelExecutor = ParallelExecutor(threads: 1)) -> [UInt8] {
+        func fmt(_ x: Double) -> String { exact ? x.description : DecimalFormatter.string(x) }
+        @inline(__always) func append(_ x: Double, to out: inout [UInt8]) {
+            if exact { out += Array(x.description.utf8) } else { DecimalFormatter.append(x, to: &out) }
+        }
         var properties = "species:S:1:pos:R:3"
         let moments = system.initialMagneticMoments
         if let m = moments { properties += ":initial_magmoms:R:\(m.vectorWidth)" }
@@ -284,15 +289,15 @@ public enum ExtendedXYZ {
             var out: [UInt8] = []
             out.reserveCapacity(range.count * 200)
             func put(_ values: Vector3) {
-                for k in 0..<3 { out.append(space); DecimalFormatter.append(values[k], to: &out) }
+                for k in 0..<3 { out.append(space); append(values[k], to: &out) }
             }
             for i in range {
                 out += Array(system.species[i].symbol.padding(toLength: 2, withPad: " ", startingAt: 0).utf8)
                 put(system.positions[i])
-                if let m = initial { for v in m[i] { out.append(space); DecimalFormatter.append(v, to: &out) } }
+                if let m = initial { for v in m[i] { out.append(space); append(v, to: &out) } }
                 if hasVelocities { put(system.masses[i] * aseTimeUnit * system.velocities[i]) }
                 if let f = forces { put(f[i]) }
-                if let m = predicted { for v in m[i] { out.append(space); DecimalFormatter.append(v, to: &out) } }
+                if let m = predicted { for v in m[i] { out.append(space); append(v, to: &out) } }
                 out.append(UInt8(ascii: "\n"))
             }
             return out
@@ -316,8 +321,6 @@ public enum ExtendedXYZ {
         case let .vector(v): v.map { [$0.x, $0.y, $0.z] }
         }
     }
-
-    static func fmt(_ x: Double) -> String { DecimalFormatter.string(x) }
 
 }
 
