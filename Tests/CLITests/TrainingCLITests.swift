@@ -90,6 +90,35 @@ final class TrainingCLITests: CLITestCase {
         XCTAssertEqual(read("frames.csv")?.split(separator: "\n").first?.hasSuffix("stress_mae_GPa"), true, "a single model adds no columns with fixed spins")
     }
 
+    /// `--predictions` holds exactly what the potential computes, and `--members` picks members.
+    func testPredictionsAreExactAndMembersSelectACommitteeMember() throws {
+        try writeData("data.extxyz", count: 3)
+        try write("random.json", "{\"species\": [\"Ni\", \"O\"], \"cutoff_A\": 4.0, \"channels\": 4, \"hidden\": 8}")
+        for seed in ["1", "2"] {
+            XCTAssertEqual(try spinmd(["model", "init", "--config", "random.json", "--out", "m\(seed).safetensors", "--seed", seed]).status, 0)
+        }
+        XCTAssertEqual(try spinmd(["model", "committee", "m1.safetensors", "m2.safetensors", "--out", "c.safetensors"]).status, 0)
+        let e = try spinmd(["eval", "c.safetensors", "data.extxyz", "--members", "2", "--spins", "self-consistent", "--predictions", "p.extxyz"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        let predicted = try ExtendedXYZ.read(path: workDirectory.appendingPathComponent("p.extxyz").path)
+        let frames = try ExtendedXYZ.read(path: workDirectory.appendingPathComponent("data.extxyz").path)
+        XCTAssertEqual(predicted.count, 3)
+        let model = try ModelFile.read(path: workDirectory.appendingPathComponent("m2.safetensors").path).model
+        for (f, p) in zip(frames, predicted) {
+            let potential = SpinMultiNetPotential(model: model)
+            let list = CellListBuilder().build(positions: f.system.positions, cell: f.system.cell, radius: model.configuration.cutoff, kind: .full)
+            let r = try potential.evaluate(f.system, neighbors: list, request: [.energy, .forces, .virial, .magneticMoments])
+            XCTAssertEqual(Double(p.info["energy"]!), r.energy)
+            XCTAssertEqual(p.arrays["forces"]!.map { Vector3($0[0], $0[1], $0[2]) }, r.forces!)
+            XCTAssertEqual(p.arrays["magmoms"]!.map { $0[0] }, r.magneticMoments!.vectors().map(\.z))
+            XCTAssertEqual(p.system.positions, f.system.positions)
+            XCTAssertNotNil(p.info["spin_iterations"])
+        }
+        let wrong = try spinmd(["eval", "c.safetensors", "data.extxyz", "--members", "3"])
+        XCTAssertEqual(wrong.status, 1)
+        XCTAssertTrue(wrong.stderr.contains("--members: expected distinct member numbers from 1 to 2"), wrong.stderr)
+    }
+
     func testSeedOptionTrainsACommitteeMemberBesideTheFirst() throws {
         try writeData("data.extxyz", count: 10)
         try write("train.json", trainingConfig(epochs: 2))
