@@ -60,6 +60,19 @@ class BuildWithLibrary(build_py):
         super().run()
 
 
+try:
+    from setuptools.command.bdist_wheel import bdist_wheel
+except ImportError:  # setuptools < 70.1
+    from wheel.bdist_wheel import bdist_wheel
+
+
+class PlatformWheel(bdist_wheel):
+    """Any Python 3 (the library is loaded with ctypes, no extension module), this platform only."""
+
+    def get_tag(self):
+        return ("py3", "none", super().get_tag()[2])
+
+
 class BinaryDistribution(Distribution):
     """The wheel holds a native library: tag it for this platform, not as pure Python."""
 
@@ -67,4 +80,4 @@ class BinaryDistribution(Distribution):
         return True
 
 
-setup(cmdclass={"build_py": BuildWithLibrary}, distclass=BinaryDistribution)
+setup(cmdclass={"build_py": BuildWithLibrary, "bdist_wheel": PlatformWheel}, distclass=BinaryDistribution)

@@ -15,6 +15,11 @@ final class LibraryModel {
     /// Species and initial moments of the last evaluation: a change of either starts the spins
     /// afresh, so the previous structure's solution never steers the next one's.
     private var lastInput: (species: [Element], moments: MagneticMoments)?
+    /// Built to the cutoff + 1 Å (the skin of `spinmd run`) and reused while no atom has moved
+    /// more than half the skin and the cell is the same: along MD or a relaxation most calls
+    /// build no list, as in `spinmd run`.
+    private var neighbors: VerletNeighborList
+    static let skin = 1.0
 
     init(path: String, options: spinmd_options) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw LibraryError(SPINMD_ERROR_MODEL_FILE, "model file '\(path)' does not exist") }
@@ -37,6 +42,7 @@ final class LibraryModel {
         }
         committee.executor = ParallelExecutor(threads: options.threads == 0 ? nil : Int(options.threads))
         potential = SpinMultiNetPotential(committee: committee, mode: try Self.mode(options))
+        neighbors = VerletNeighborList(cutoff: committee.cutoff, skin: Self.skin, kind: .full, executor: committee.executor)
     }
 
     /// The spin mode of `options`, zero fields taking `SpinMode.defaults`.
@@ -82,14 +88,22 @@ final class LibraryModel {
         }
         try lock.withLock {
             let start = Stopwatch.now()
-            let system = try SystemInput.read(input, cutoff: potential.cutoff)
+            var system = try SystemInput.read(input, cutoff: potential.cutoff, radius: potential.cutoff + Self.skin)
             try potential.checkSupports(system.species)
             let moments = system.initialMagneticMoments!
             if let last = lastInput, last.species != system.species || last.moments != moments { potential.setSpinState(nil) }
             lastInput = (system.species, moments)
-            let list = CellListBuilder(executor: potential.committee.executor)
-                .build(positions: system.positions, cell: system.cell, radius: potential.cutoff, kind: .full)
+            // Wrapped at every call (`spinmd run` wraps on a rebuild only, but its positions stay
+            // wrapped), so that positions the caller never wraps compare with the list's reference,
+            // and wrapped once, so that equal inputs give equal positions, list and results.
+            system.wrapPositions()
+            if neighbors.needsRebuild(positions: system.positions, cell: system.cell) {
+                neighbors.restore(referencePositions: system.positions, cell: system.cell)
+            }
+            let list = neighbors.list!
+            let modelStart = Stopwatch.now()
             let r = try potential.evaluate(system, neighbors: list, request: request)
+            out.model_seconds = Stopwatch.now() - modelStart
             try Self.requireFinite(r)
             write(r, system: system, request: request, into: &out)
             out.seconds = Stopwatch.now() - start

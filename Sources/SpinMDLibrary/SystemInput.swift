@@ -10,9 +10,10 @@ enum SystemInput {
     /// Largest |initial moment| component [μB].
     static let maximumMoment = 1e3
 
-    /// - Parameter cutoff: the model's cutoff [Å], which the cell must allow.
+    /// - Parameters: cutoff: the model's cutoff [Å]; radius: the neighbour-list radius [Å], which
+    ///   the cell must allow.
     /// - Throws: `LibraryError` naming the field and the atom.
-    static func read(_ s: spinmd_system, cutoff: Double) throws -> AtomicSystem {
+    static func read(_ s: spinmd_system, cutoff: Double, radius: Double) throws -> AtomicSystem {
         let n = Int(s.atom_count)
         guard n >= 1, n <= maximumAtomCount else { throw LibraryError.invalidArgument("atom_count is \(s.atom_count); expected 1 to \(maximumAtomCount)") }
         guard let z = s.atomic_numbers, let r = s.positions, let h = s.cell, let p = s.pbc else {
@@ -43,7 +44,7 @@ enum SystemInput {
             throw LibraryError(SPINMD_ERROR_GEOMETRY, "atom \(i + 1) (\(species[i].symbol)) \(problem)")
         }
         do {
-            try CellListBuilder.checkRadius(cutoff, cell: cell, what: "the model's cutoff")
+            try CellListBuilder.checkRadius(radius, cell: cell, what: "the neighbour-list radius (the model's cutoff \(cutoff) Å + skin \(radius - cutoff) Å)")
         } catch {
             throw LibraryError(SPINMD_ERROR_GEOMETRY, "\(error)")
         }

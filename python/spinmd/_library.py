@@ -70,7 +70,8 @@ class _Results(ctypes.Structure):
                 ("virial", ctypes.POINTER(ctypes.c_double)), ("atomic_energies", ctypes.POINTER(ctypes.c_double)),
                 ("moments", ctypes.POINTER(ctypes.c_double)), ("energy_spread_per_atom", ctypes.c_double),
                 ("force_spread", ctypes.c_double), ("spin_iterations", ctypes.c_int32),
-                ("adjoint_iterations", ctypes.c_int32), ("flipped_atoms", ctypes.c_int32), ("seconds", ctypes.c_double)]
+                ("adjoint_iterations", ctypes.c_int32), ("flipped_atoms", ctypes.c_int32), ("seconds", ctypes.c_double),
+                ("model_seconds", ctypes.c_double)]
 
 
 def library_path() -> Path:
@@ -208,7 +209,8 @@ class Model:
                  atomic_energies=True, moments=True):
         """Energy [eV] and what is asked: forces (N, 3) [eV/Å], virial (3, 3) [eV] (W = −dE/dε),
         atomic_energies (N) [eV], moments [μB] shaped like initial_moments ((N) or (N, 3)); plus the
-        committee spread, the iteration counts and the library's time [s], in a dict."""
+        committee spread, the iteration counts and the library's time [s] (`seconds`: the whole call,
+        `model_seconds`: the network alone), in a dict."""
         numbers = np.ascontiguousarray(numbers, dtype=np.int32)
         n = len(numbers)
         positions = np.ascontiguousarray(positions, dtype=np.float64)
@@ -242,5 +244,5 @@ class Model:
         out.update(energy=results.energy, energy_spread_per_atom=results.energy_spread_per_atom,
                    force_spread=results.force_spread, spin_iterations=results.spin_iterations,
                    adjoint_iterations=results.adjoint_iterations, flipped_atoms=results.flipped_atoms,
-                   seconds=results.seconds)
+                   seconds=results.seconds, model_seconds=results.model_seconds)
         return out

@@ -126,8 +126,10 @@ typedef struct spinmd_results {
     int32_t spin_iterations;
     int32_t adjoint_iterations;
     int32_t flipped_atoms;
-    /* Wall time of the evaluation inside the library [s]. */
+    /* Wall time inside the library [s]: the whole call (checks, neighbour list, model), and the
+     * model alone (what `spinmd run` spends per step in the potential). */
     double seconds;
+    double model_seconds;
 } spinmd_results;
 
 typedef struct spinmd_model spinmd_model;
