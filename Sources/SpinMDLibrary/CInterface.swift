@@ -72,8 +72,10 @@ public func memberCount(_ handle: OpaquePointer?) -> Int32 {
 public func evaluate(_ handle: OpaquePointer?, _ system: UnsafePointer<spinmd_system>?, _ request: Int32,
                      _ results: UnsafeMutablePointer<spinmd_results>?) -> spinmd_status {
     reporting {
+        let start = Stopwatch.now()
         guard let handle, let system, let results else { throw LibraryError.invalidArgument("the model, system and results pointers must not be NULL") }
         try model(handle).evaluate(system.pointee, request: request, into: &results.pointee)
+        results.pointee.seconds = Stopwatch.now() - start
     }
 }
 

@@ -87,7 +87,6 @@ final class LibraryModel {
             throw LibraryError.invalidArgument("results.\(name) is NULL but was requested")
         }
         try lock.withLock {
-            let start = Stopwatch.now()
             var system = try SystemInput.read(input, cutoff: potential.cutoff, radius: potential.cutoff + Self.skin)
             try potential.checkSupports(system.species)
             let moments = system.initialMagneticMoments!
@@ -106,7 +105,6 @@ final class LibraryModel {
             out.model_seconds = Stopwatch.now() - modelStart
             try Self.requireFinite(r)
             write(r, system: system, request: request, into: &out)
-            out.seconds = Stopwatch.now() - start
         }
     }
 

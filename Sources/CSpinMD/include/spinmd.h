@@ -160,8 +160,9 @@ int32_t spinmd_member_count(const spinmd_model *model);
 /* Evaluates `request` (SPINMD_REQUEST_* bits) for `system` into `results`.
  *
  * Self-consistent spins start from an extrapolation of this handle's previous solutions (the
- * warm start of MD), reset when the atom count or the species change and by
- * spinmd_reset_spins. */
+ * warm start of MD), reset when the atom count, the species or the initial moments change
+ * and by spinmd_reset_spins. The neighbour list is built to the cutoff + 1 Å and reused while
+ * no atom has moved more than 0.5 Å and the cell is the same. */
 spinmd_status spinmd_evaluate(spinmd_model *model, const spinmd_system *system, int32_t request, spinmd_results *results);
 
 /* Forgets the warm start: the next evaluation starts from the initial moments. */
