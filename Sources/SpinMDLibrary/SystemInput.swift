@@ -29,7 +29,7 @@ enum SystemInput {
         }
         let positions = try (0..<n).map { i in
             let v = Vector3(r[3 * i], r[3 * i + 1], r[3 * i + 2])
-            guard v.isFinite else { throw LibraryError(SPINMD_ERROR_GEOMETRY, "atom \(i + 1) (\(species[i].symbol)) has a non-finite position \(v)") }
+            guard v.isFinite else { throw LibraryError(SPINMD_ERROR_GEOMETRY, "atom \(i + 1) (\(species[i].symbol)) has a non-finite position (\(v.x), \(v.y), \(v.z)) Å") }
             return v
         }
         let pbc = try (0..<3).map { k in
