@@ -88,10 +88,13 @@ def spinmd_md(directory):
 def ase_md():
     """Wall ms per step of ASE's VelocityVerlet with the calculator, same system and start."""
     from ase import units
-    from ase.md.velocitydistribution import MaxwellBoltzmannDistribution
     from ase.md.verlet import VelocityVerlet
+    try:
+        from ase.md.velocitydistribution import thermalize_momenta  # ASE ≥ 3.29
+    except ImportError:
+        from ase.md.velocitydistribution import MaxwellBoltzmannDistribution as thermalize_momenta
     atoms = base.copy()
-    MaxwellBoltzmannDistribution(atoms, temperature_K=300, rng=np.random.default_rng(4))
+    thermalize_momenta(atoms, temperature_K=300, rng=np.random.default_rng(4))
     atoms.calc = SpinMultiNetCalculator(model=model_path, threads=threads)
     dyn = VelocityVerlet(atoms, timestep=1 * units.fs)
     t = time.perf_counter()
