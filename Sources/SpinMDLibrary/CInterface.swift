@@ -84,3 +84,14 @@ public func resetSpins(_ handle: OpaquePointer?) {
     guard let handle else { return }
     model(handle).resetSpins()
 }
+
+@_cdecl("spinmd_evaluate_local")
+public func evaluateLocal(_ handle: OpaquePointer?, _ system: UnsafePointer<spinmd_local_system>?, _ request: Int32,
+                          _ results: UnsafeMutablePointer<spinmd_results>?) -> spinmd_status {
+    reporting {
+        let start = Stopwatch.now()
+        guard let handle, let system, let results else { throw LibraryError.invalidArgument("the model, system and results pointers must not be NULL") }
+        try model(handle).evaluateLocal(system.pointee, request: request, into: &results.pointee)
+        results.pointee.seconds = Stopwatch.now() - start
+    }
+}

@@ -11,7 +11,7 @@ import SpinMultiNetPotential
 /// (the self-consistent spins of the previous evaluations) belongs to the handle.
 final class LibraryModel {
     let potential: SpinMultiNetPotential
-    private let lock = NSLock()
+    let lock = NSLock()
     /// Species and initial moments of the last evaluation: a change of either starts the spins
     /// afresh, so the previous structure's solution never steers the next one's.
     private var lastInput: (species: [Element], moments: MagneticMoments)?
@@ -19,6 +19,9 @@ final class LibraryModel {
     /// more than half the skin and the cell is the same: along MD or a relaxation most calls
     /// build no list, as in `spinmd run`.
     private var neighbors: VerletNeighborList
+    /// Tags, species and estimates of the local atoms of the last `evaluateLocal`: the warm start
+    /// follows the tags and is forgotten when the atoms, species or estimates change.
+    var lastLocalInput: (tags: [Int64], species: [Element], estimates: [Vector3])?
     static let skin = 1.0
 
     init(path: String, options: spinmd_options) throws {
@@ -72,6 +75,7 @@ final class LibraryModel {
         lock.withLock {
             potential.setSpinState(nil)
             lastInput = nil
+            lastLocalInput = nil
         }
     }
 

@@ -76,6 +76,18 @@ class _Results(ctypes.Structure):
                 ("model_seconds", ctypes.c_double)]
 
 
+EXCHANGE_FN = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.POINTER(ctypes.c_double), ctypes.c_int32, ctypes.c_int32)
+GLOBAL_MAX_FN = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_void_p, ctypes.c_double)
+
+
+class _LocalSystem(ctypes.Structure):
+    _fields_ = [("local_count", ctypes.c_int64), ("ghost_count", ctypes.c_int64), ("atomic_numbers", ctypes.c_void_p),
+                ("positions", ctypes.c_void_p), ("initial_moments", ctypes.c_void_p), ("moment_components", ctypes.c_int32),
+                ("tags", ctypes.c_void_p), ("list_count", ctypes.c_int64), ("neighbor_offsets", ctypes.c_void_p),
+                ("neighbors", ctypes.c_void_p), ("ghost_owner", ctypes.c_void_p), ("exchange", EXCHANGE_FN),
+                ("global_max", GLOBAL_MAX_FN), ("context", ctypes.c_void_p)]
+
+
 def library_path() -> Path:
     """SPINMD_LIBRARY if set, else the library installed with this package."""
     override = os.environ.get("SPINMD_LIBRARY")
@@ -112,6 +124,8 @@ def library() -> ctypes.CDLL:
         lib.spinmd_member_count.restype = ctypes.c_int32
         lib.spinmd_evaluate.argtypes = [ctypes.c_void_p, ctypes.POINTER(_System), ctypes.c_int32, ctypes.POINTER(_Results)]
         lib.spinmd_evaluate.restype = ctypes.c_int
+        lib.spinmd_evaluate_local.argtypes = [ctypes.c_void_p, ctypes.POINTER(_LocalSystem), ctypes.c_int32, ctypes.POINTER(_Results)]
+        lib.spinmd_evaluate_local.restype = ctypes.c_int
         lib.spinmd_reset_spins.argtypes = [ctypes.c_void_p]
         lib.spinmd_reset_spins.restype = None
         if lib.spinmd_api_version() != API_VERSION:
@@ -245,4 +259,49 @@ class Model:
                    force_spread=results.force_spread, spin_iterations=results.spin_iterations,
                    adjoint_iterations=results.adjoint_iterations, flipped_atoms=results.flipped_atoms,
                    seconds=results.seconds, model_seconds=results.model_seconds)
+        return out
+
+    def evaluate_local(self, numbers, positions, initial_moments, local_count, neighbor_offsets, neighbors,
+                       ghost_owner=None, tags=None, exchange=None, global_max=None):
+        """`spinmd_evaluate_local`: local atoms followed by ghost atoms, the caller's full neighbour
+        lists (CSR: `neighbors[neighbor_offsets[i]:neighbor_offsets[i + 1]]`, for the first
+        len(neighbor_offsets) − 1 atoms), `ghost_owner` (local index of each ghost's owner, −1 if
+        another process owns it) or the callbacks `exchange(values (n, 3) array, direction)` (0 forward:
+        owners' values onto ghosts; 1 reverse: ghosts' added onto owners, ghosts zeroed) and
+        `global_max(value) -> float` of a parallel caller. Returns energy (local atoms), forces on
+        every atom (n, 3) to be summed onto owners, virial [eV], atomic energies and moments of the
+        local atoms, and the counts, in a dict. This is the entry point of the LAMMPS plugin
+        (docs/lammps.md); Python users want `evaluate`."""
+        numbers = np.ascontiguousarray(numbers, dtype=np.int32)
+        n = len(numbers)
+        positions = np.ascontiguousarray(positions, dtype=np.float64)
+        m0 = np.ascontiguousarray(initial_moments, dtype=np.float64)
+        offsets = np.ascontiguousarray(neighbor_offsets, dtype=np.int64)
+        neigh = np.ascontiguousarray(neighbors, dtype=np.int32)
+        owner = None if ghost_owner is None else np.ascontiguousarray(ghost_owner, dtype=np.int32)
+        tag_array = None if tags is None else np.ascontiguousarray(tags, dtype=np.int64)
+        if positions.shape != (n, 3) or m0.shape not in ((n,), (n, 3)):
+            raise InvalidArgumentError(f"positions {positions.shape} and initial moments {m0.shape} do not match {n} atoms")
+        callbacks = []
+        if exchange is not None:
+            def exchange_c(_context, values, components, direction):
+                try:
+                    view = np.ctypeslib.as_array(values, shape=(n * components,)).reshape(n, components)
+                    exchange(view, direction)
+                    return 0
+                except Exception:  # a Python error must not cross into the library
+                    return 1
+            callbacks = [EXCHANGE_FN(exchange_c), GLOBAL_MAX_FN(lambda _context, value: float(global_max(value)))]
+        system = _LocalSystem(local_count, n - local_count, numbers.ctypes.data, positions.ctypes.data, m0.ctypes.data,
+                              1 if m0.ndim == 1 else 3, None if tag_array is None else tag_array.ctypes.data,
+                              len(offsets) - 1, offsets.ctypes.data, neigh.ctypes.data,
+                              None if owner is None else owner.ctypes.data, *(callbacks or [EXCHANGE_FN(), GLOBAL_MAX_FN()]), None)
+        out = {"forces": np.zeros((n, 3)), "virial": np.zeros((3, 3)), "atomic_energies": np.zeros(local_count),
+               "moments": np.zeros((local_count,) + m0.shape[1:])}
+        results = _Results()
+        for key in out:
+            setattr(results, key, out[key].ctypes.data)
+        _check(self._lib.spinmd_evaluate_local(self._live(), ctypes.byref(system), 31, ctypes.byref(results)))
+        out.update(energy=results.energy, spin_iterations=results.spin_iterations, adjoint_iterations=results.adjoint_iterations,
+                   energy_spread_per_atom=results.energy_spread_per_atom)
         return out

@@ -168,9 +168,69 @@ spinmd_status spinmd_evaluate(spinmd_model *model, const spinmd_system *system, 
 /* Forgets the warm start: the next evaluation starts from the initial moments. */
 void spinmd_reset_spins(spinmd_model *model);
 
-/* NOTE: a caller that owns the neighbour list and ghost atoms (the LAMMPS pair style, with
- * halo exchanges of moments and cotangents between MPI ranks) is served by a second
- * evaluation entry point added beside spinmd_evaluate without changing what is above. */
+/* ---- Callers that own the neighbour list and the ghost atoms (LAMMPS) ----
+ *
+ * The atoms are the caller's local (owned) atoms followed by its ghost atoms: periodic images
+ * of local atoms, or, in a parallel run, copies of atoms that other processes own. Energies,
+ * forces and moments are exact for the local atoms when every atom within 2 × cutoff of a
+ * local atom is present (SpinMultiNet passes messages over two layers): LAMMPS's ghost cutoff
+ * (`comm_modify cutoff`) must be at least 2 × cutoff + skin. When every ghost's owner is given
+ * (`ghost_owner`, one process) the library evaluates the periodic system of the local atoms
+ * alone; otherwise it evaluates local and ghost atoms together, and the self-consistent spins
+ * exchange the ghosts' moments and cotangents through the callbacks at every iteration. */
+
+/* Directions of spinmd_exchange_fn. */
+enum {
+    /* Copy each owned atom's values onto its ghost copies (LAMMPS forward communication). */
+    SPINMD_EXCHANGE_FORWARD = 0,
+    /* Add each ghost's values onto its owner and set the ghost's to zero (reverse communication). */
+    SPINMD_EXCHANGE_REVERSE = 1
+};
+
+/* Exchanges `components` doubles per atom of `values` ((local + ghost) × components) between
+ * processes; returns 0 on success. */
+typedef int32_t (*spinmd_exchange_fn)(void *context, double *values, int32_t components, int32_t direction);
+
+/* The largest `value` over all processes (MPI_Allreduce with MPI_MAX). */
+typedef double (*spinmd_global_max_fn)(void *context, double value);
+
+typedef struct spinmd_local_system {
+    /* Local atoms, then ghost atoms. */
+    int64_t local_count;
+    int64_t ghost_count;
+    /* (local + ghost) atomic numbers. */
+    const int32_t *atomic_numbers;
+    /* (local + ghost, 3) positions [Å], ghosts at their image positions. */
+    const double *positions;
+    /* (local + ghost) or (local + ghost, 3) initial moments [μB] (ghosts equal to their owners'). */
+    const double *initial_moments;
+    int32_t moment_components;
+    /* (local) global atom IDs (LAMMPS tags): the warm start follows atoms across re-sorting and
+     * migration between processes; NULL: no warm start. */
+    const int64_t *tags;
+    /* Full neighbour lists of the first `list_count` atoms (at least the local ones):
+     * neighbors[neighbor_offsets[i] .. neighbor_offsets[i + 1]) are indices into local + ghost,
+     * with pairs beyond the cutoff allowed (they are dropped). Ghost atoms need lists when
+     * ghost_owner is NULL or holds -1 (LAMMPS: a full list with ghost neighbours). */
+    int64_t list_count;
+    const int64_t *neighbor_offsets;
+    const int32_t *neighbors;
+    /* (ghost) local index of the atom each ghost is an image of, or -1 when another process owns
+     * it; NULL when not known. */
+    const int32_t *ghost_owner;
+    /* Exchange between processes; both NULL for one process. */
+    spinmd_exchange_fn exchange;
+    spinmd_global_max_fn global_max;
+    void *context;
+} spinmd_local_system;
+
+/* Outputs of spinmd_evaluate_local, as spinmd_results (its `virial` is not used: with forces on
+ * ghost atoms the caller forms the virial as Σ r ⊗ f over local and ghost atoms, LAMMPS's
+ * virial_fdotr_compute). `energy` and `atomic_energies` are those of the local atoms (N = local);
+ * `forces` has (local + ghost, 3) entries, to be summed onto the owners by the caller; `moments`
+ * (local) or (local, 3). */
+spinmd_status spinmd_evaluate_local(spinmd_model *model, const spinmd_local_system *system, int32_t request,
+                                    spinmd_results *results);
 
 #ifdef __cplusplus
 }

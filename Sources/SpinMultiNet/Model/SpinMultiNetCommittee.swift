@@ -90,9 +90,10 @@ public final class SpinMultiNetCommittee {
 
     /// Backward pass of the mean: cotangents of L = ē·E + Σᵢ S̄ᵢ·Sᵢ for the committee's E and S,
     /// and each member's own (unscaled) gradients, whose spread about the mean is the committee's
-    /// disagreement.
-    public func backward(_ tapes: [ModelTape], energyCotangent ebar: Double, spinCotangents: [Vector3]?) -> (mean: ModelInputGradients, members: [ModelInputGradients]) {
-        let each = members.indices.map { members[$0].backward(tapes[$0], energyCotangent: ebar, spinCotangents: spinCotangents) }
+    /// disagreement. With `energyNodes`, E counts nodes 0..<energyNodes only (owned atoms).
+    public func backward(_ tapes: [ModelTape], energyCotangent ebar: Double, spinCotangents: [Vector3]?,
+                         energyNodes: Int? = nil) -> (mean: ModelInputGradients, members: [ModelInputGradients]) {
+        let each = members.indices.map { members[$0].backward(tapes[$0], energyCotangent: ebar, spinCotangents: spinCotangents, energyNodes: energyNodes) }
         guard members.count > 1 else { return (each[0], each) }
         var mean = each[0]
         for g in each.dropFirst() {

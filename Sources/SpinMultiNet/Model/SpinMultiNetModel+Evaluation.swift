@@ -261,9 +261,11 @@ extension SpinMultiNetModel {
     }
 
     /// Backward pass: cotangents of the edge vectors and of the input moments for
-    /// L = energyCotangent·E + Σᵢ spinCotangents[i]·Sᵢ.
-    public func backward(_ tape: ModelTape, energyCotangent ebar: Double, spinCotangents: [Vector3]?) -> ModelInputGradients {
-        backward(tape, energyCotangent: ebar, spinCotangents: spinCotangents, accumulate: nil)
+    /// L = energyCotangent·E + Σᵢ spinCotangents[i]·Sᵢ. With `energyNodes`, E is the energy of
+    /// nodes 0..<energyNodes only (the atoms a process owns; the rest are ghost atoms).
+    public func backward(_ tape: ModelTape, energyCotangent ebar: Double, spinCotangents: [Vector3]?,
+                         energyNodes: Int? = nil) -> ModelInputGradients {
+        backward(tape, energyCotangent: ebar, spinCotangents: spinCotangents, energyNodes: energyNodes, accumulate: nil)
     }
 
     /// The same backward pass, also adding ∂L/∂(weights) into `weightGradients` (by weight name,
@@ -280,7 +282,7 @@ extension SpinMultiNetModel {
     }
 
     /// `accumulate(name, ∂L/∂weights[name])`, when given, receives every weight's cotangent once.
-    func backward(_ tape: ModelTape, energyCotangent ebar: Double, spinCotangents: [Vector3]?,
+    func backward(_ tape: ModelTape, energyCotangent ebar: Double, spinCotangents: [Vector3]?, energyNodes: Int? = nil,
                   accumulate: ((String, [Double]) -> Void)?) -> ModelInputGradients {
         let c = configuration, geometry = tape.geometry, graph = tape.graph
         let n = graph.nodeCount, e = graph.edgeCount, C = c.channels, F = featureSize
@@ -295,9 +297,10 @@ extension SpinMultiNetModel {
         let wantWeights = accumulate != nil, xf = tape.finalFeatures
         var r1bar = [Double](repeating: 0, count: wantWeights ? H * C : 0), rb1bar = [Double](repeating: 0, count: wantWeights ? H : 0)
         var r2bar = rb1bar, wsbar = [Double](repeating: 0, count: wantWeights ? C : 0)
+        let energyNodeCount = energyNodes ?? n
         for i in 0..<n {
             let base = i * F + blockOffsets[scalarBlock]
-            if ebar != 0 {
+            if ebar != 0 && i < energyNodeCount {
                 for h in 0..<H {
                     let s = tape.readoutHidden[i * H + h]
                     let hb = ebar * r2[h] * siluDerivative(s)

@@ -47,6 +47,12 @@ struct SolutionHistory: Equatable {
 
     mutating func reset() { solutions = []; order = 0 }
 
+    /// Renumbers the atoms of every stored solution: atom k of the result is atom `order[k]` of
+    /// the stored ones (the caller re-sorted its atoms).
+    mutating func renumber(_ order: [Int]) {
+        solutions = solutions.map { x in order.map { x[$0] } }
+    }
+
     /// The order-K extrapolation from the last K + 1 of `s`.
     static func extrapolate(_ s: [[Vector3]], order k: Int) -> [Vector3] {
         var out = [Vector3](repeating: .zero, count: s[s.count - 1].count)

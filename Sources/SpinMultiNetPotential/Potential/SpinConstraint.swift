@@ -20,7 +20,7 @@ import SpinMultiNet
 /// estimated as zero has no direction to keep; left free it turned the same way (a test model
 /// stalled at |S − m| = 2·10⁻³ μB), so it keeps its estimate.
 /// The projection is the same at every step, so the adjoint λ = P(∂E/∂m + Jᵀλ) keeps its form.
-struct SpinConstraint {
+package struct SpinConstraint {
     /// (atomCount) unit axis of each moment; the zero vector for a moment held at zero.
     let axes: [Vector3]
     /// True when the input was collinear scalars (the output is reported the same way).
@@ -28,7 +28,7 @@ struct SpinConstraint {
     /// True when every moment keeps one common axis (scalar input, or vectors along one axis).
     let collinear: Bool
 
-    init(estimates: MagneticMoments, spinAxis: Vector3) {
+    package init(estimates: MagneticMoments, spinAxis: Vector3) {
         switch estimates {
         case let .collinear(m):
             axes = [Vector3](repeating: spinAxis, count: m.count)

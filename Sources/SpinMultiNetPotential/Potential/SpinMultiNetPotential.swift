@@ -63,6 +63,13 @@ public final class SpinMultiNetPotential: Potential {
         }
     }
 
+    /// Follows a renumbering of the atoms in the warm start: atom k is now what atom `order[k]`
+    /// was (a caller that re-sorts its atoms, e.g. LAMMPS).
+    public func renumberAtoms(_ order: [Int]) {
+        spinHistory.renumber(order)
+        adjointHistory.renumber(order)
+    }
+
     /// Restores the warm start (and forgets the predictors' history).
     public func setSpinState(_ state: [Vector3]?) {
         spinHistory.reset()
@@ -122,80 +129,15 @@ public final class SpinMultiNetPotential: Potential {
                                speciesIndex: system.species.map { committee.speciesIndex($0)! })
         let geometries = committee.geometries(graph)
         let wantGradients = request.contains(.forces) || request.contains(.virial)
-        lastIterations = (0, 0)
-
-        var m = estimates
-        var (output, tapes, memberEnergies) = (ModelOutput(energy: 0, atomicEnergies: [], spins: []), [ModelTape](), [Double]())
-        var grads: (mean: ModelInputGradients, members: [ModelInputGradients])?
-        switch mode {
-        case .fixed:
-            (output, tapes, memberEnergies) = committee.forward(geometries, moments: m)
-            if wantGradients { grads = committee.backward(tapes, energyCotangent: 1, spinCotangents: nil) }
-        case let .selfConsistent(tolerance, adjointTolerance, maxIterations, mixing):
-            startingHistory = (spinHistory, adjointHistory)
-            if let p = spinHistory.prediction(), p.count == m.count { m = constraint.project(p) }
-            (output, tapes, memberEnergies) = committee.forward(geometries, moments: m)
-            var target = constraint.project(output.spins)
-            var residual = Self.largestDifference(target, m)
-            // NOTE: plain mixing for the spins: it only settles on stable fixed points, where
-            // Anderson acceleration also finds unstable ones and can hop between branches from
-            // one MD step to the next (seen: 50× the NVE drift). When the residual has doubled in
-            // five iterations (an oscillation the mixing is too strong for), the mixing is halved.
-            var alpha = mixing
-            var residuals = [residual]
-            while !(residual < tolerance) {
-                guard lastIterations.spins < maxIterations else {
-                    throw SpinMDError.notConverged("SpinMultiNet spins did not converge in \(maxIterations) iterations (largest |S − m| \(residual) μB, tolerance \(tolerance) μB); raise 'max_iterations', lower 'mixing', or use \"spins\": \"fixed\"")
-                }
-                lastIterations.spins += 1
-                m = zip(m, target).map { $0 + alpha * ($1 - $0) }
-                (output, tapes, memberEnergies) = committee.forward(geometries, moments: m)
-                target = constraint.project(output.spins)
-                residual = Self.largestDifference(target, m)
-                residuals.append(residual)
-                if residuals.count >= 6 && !(residual < 2 * residuals[residuals.count - 6]) && alpha > 1.0 / 64 {
-                    alpha /= 2
-                    residuals = [residual]
-                }
-            }
-            spinState = m
-            // One more mixing step is the better estimate of m* for the next prediction.
-            spinHistory.append(target)
-            if wantGradients {
-                // Adjoint: λ = P(g + Jᵀλ), one backward pass per iteration; the pass that shows
-                // convergence also gives the forces for its λ.
-                var lambda = adjointHistory.prediction().flatMap { $0.count == m.count ? constraint.project($0) : nil }
-                    ?? [Vector3](repeating: .zero, count: m.count)
-                var mixer = AndersonMixer(depth: andersonDepth, mixing: mixing)
-                var adjointResidual = Double.infinity
-                while true {
-                    guard lastIterations.adjoint < maxIterations else {
-                        throw SpinMDError.notConverged("SpinMultiNet adjoint spin equation did not converge in \(maxIterations) iterations (largest |λ − P(∂E/∂m + Jᵀλ)| \(adjointResidual) eV/μB, tolerance \(adjointTolerance) eV/μB); raise 'max_iterations' or 'adjoint_tolerance_eV_per_uB', or use \"spins\": \"fixed\"")
-                    }
-                    lastIterations.adjoint += 1
-                    let pass = committee.backward(tapes, energyCotangent: 1, spinCotangents: lambda)
-                    let next = constraint.project(pass.mean.moments)
-                    adjointResidual = Self.largestDifference(next, lambda)
-                    if adjointResidual < adjointTolerance {
-                        grads = pass
-                        adjointHistory.append(next)
-                        break
-                    }
-                    lambda = constraint.project(Self.vectors(mixer.next(lambda.flattened, next.flattened)))
-                }
-            }
-            flippedAtoms = constraint.flips(estimates: estimates, moments: m)
-        }
+        let (output, memberEnergies, grads) = try solve(geometries, estimates: estimates, constraint: constraint,
+                                                        gradients: wantGradients, ghosts: nil)
 
         var result = PotentialResult(energy: output.energy)
         if case .selfConsistent = mode {
             result.diagnostics = [Double(lastIterations.spins), Double(lastIterations.adjoint), Double(flippedAtoms.count)]
         }
         if request.contains(.atomicEnergies) { result.atomicEnergies = output.atomicEnergies }
-        // Collinear runs (scalars, or vectors along one axis) report moments along the axis, so a
-        // rotated collinear run reports the rotated moments; self-consistent runs report P·S
-        // (equal to m* within the tolerance); fixed canted input reports the model's S as it is.
-        let spins = constraint.collinear || mode != .fixed ? constraint.project(output.spins) : output.spins
+        let spins = reportedSpins(output.spins, constraint: constraint)
         result.magneticMoments = constraint.scalarInput ? .collinear(spins.map { $0.dot(spinAxis) }) : .vector(spins)
         var memberForces: [[Vector3]] = []
         if let grads {
@@ -212,6 +154,110 @@ public final class SpinMultiNetPotential: Potential {
             result.diagnostics += [energySpread / Double(system.atomCount), memberForces.isEmpty ? .nan : Self.forceSpread(memberForces)]
         }
         return result
+    }
+
+    /// The spin input and, with `gradients`, the backward pass of one evaluation over the graph
+    /// of `geometries`, whose nodes have these `estimates` [μB].
+    ///
+    /// With `ghosts`, nodes `ghosts.ownedCount...` are ghost copies of atoms owned elsewhere: the
+    /// energy and the spin cotangents count the owned nodes only, ghosts take their owners'
+    /// moments after every spin update, their moment cotangents are summed onto the owners, and
+    /// convergence is tested over all processes. The adjoint is then a plain fixed-point iteration
+    /// (Anderson's coefficients would differ between processes).
+    /// - Returns: the network's output for all nodes, each member's energy, and the gradients.
+    package func solve(_ geometries: [EdgeGeometry], estimates: [Vector3], constraint: SpinConstraint, gradients wantGradients: Bool,
+               ghosts: (any GhostExchange)?) throws
+        -> (output: ModelOutput, memberEnergies: [Double], grads: (mean: ModelInputGradients, members: [ModelInputGradients])?) {
+        let owned = ghosts?.ownedCount ?? estimates.count
+        let energyNodes = ghosts == nil ? nil : owned
+        func largest(_ a: [Vector3], _ b: [Vector3]) throws -> Double {
+            let local = Self.largestDifference(Array(a[..<owned]), Array(b[..<owned]))
+            return try ghosts?.globalMax(local) ?? local
+        }
+        lastIterations = (0, 0)
+        var m = estimates
+        var (output, tapes, memberEnergies) = (ModelOutput(energy: 0, atomicEnergies: [], spins: []), [ModelTape](), [Double]())
+        var grads: (mean: ModelInputGradients, members: [ModelInputGradients])?
+        switch mode {
+        case .fixed:
+            (output, tapes, memberEnergies) = committee.forward(geometries, moments: m)
+            if wantGradients { grads = committee.backward(tapes, energyCotangent: 1, spinCotangents: nil, energyNodes: energyNodes) }
+        case let .selfConsistent(tolerance, adjointTolerance, maxIterations, mixing):
+            startingHistory = (spinHistory, adjointHistory)
+            if let p = spinHistory.prediction(), p.count == owned {
+                m.replaceSubrange(..<owned, with: p)
+                m = constraint.project(m)
+                try ghosts?.forward(&m)
+            }
+            (output, tapes, memberEnergies) = committee.forward(geometries, moments: m)
+            var target = constraint.project(output.spins)
+            var residual = try largest(target, m)
+            // NOTE: plain mixing for the spins: it only settles on stable fixed points, where
+            // Anderson acceleration also finds unstable ones and can hop between branches from
+            // one MD step to the next (seen: 50× the NVE drift). When the residual has doubled in
+            // five iterations (an oscillation the mixing is too strong for), the mixing is halved.
+            var alpha = mixing
+            var residuals = [residual]
+            while !(residual < tolerance) {
+                guard lastIterations.spins < maxIterations else {
+                    throw SpinMDError.notConverged("SpinMultiNet spins did not converge in \(maxIterations) iterations (largest |S − m| \(residual) μB, tolerance \(tolerance) μB); raise 'max_iterations', lower 'mixing', or use \"spins\": \"fixed\"")
+                }
+                lastIterations.spins += 1
+                m = zip(m, target).map { $0 + alpha * ($1 - $0) }
+                try ghosts?.forward(&m)
+                (output, tapes, memberEnergies) = committee.forward(geometries, moments: m)
+                target = constraint.project(output.spins)
+                residual = try largest(target, m)
+                residuals.append(residual)
+                if residuals.count >= 6 && !(residual < 2 * residuals[residuals.count - 6]) && alpha > 1.0 / 64 {
+                    alpha /= 2
+                    residuals = [residual]
+                }
+            }
+            spinState = m
+            // One more mixing step is the better estimate of m* for the next prediction.
+            spinHistory.append(Array(target[..<owned]))
+            if wantGradients {
+                // Adjoint: λ = P(g + Jᵀλ), one backward pass per iteration; the pass that shows
+                // convergence also gives the forces for its λ. Ghost nodes carry no cotangent.
+                var lambda = [Vector3](repeating: .zero, count: m.count)
+                if let p = adjointHistory.prediction(), p.count == owned {
+                    lambda.replaceSubrange(..<owned, with: p)
+                    lambda = constraint.project(lambda)
+                    lambda.replaceSubrange(owned..., with: repeatElement(.zero, count: m.count - owned))
+                }
+                var mixer = AndersonMixer(depth: andersonDepth, mixing: mixing)
+                var adjointResidual = Double.infinity
+                while true {
+                    guard lastIterations.adjoint < maxIterations else {
+                        throw SpinMDError.notConverged("SpinMultiNet adjoint spin equation did not converge in \(maxIterations) iterations (largest |λ − P(∂E/∂m + Jᵀλ)| \(adjointResidual) eV/μB, tolerance \(adjointTolerance) eV/μB); raise 'max_iterations' or 'adjoint_tolerance_eV_per_uB', or use \"spins\": \"fixed\"")
+                    }
+                    lastIterations.adjoint += 1
+                    let pass = committee.backward(tapes, energyCotangent: 1, spinCotangents: lambda, energyNodes: energyNodes)
+                    var total = pass.mean.moments
+                    try ghosts?.reverse(&total)
+                    var next = constraint.project(total)
+                    next.replaceSubrange(owned..., with: repeatElement(.zero, count: m.count - owned))
+                    adjointResidual = try largest(next, lambda)
+                    if adjointResidual < adjointTolerance {
+                        grads = pass
+                        adjointHistory.append(Array(next[..<owned]))
+                        break
+                    }
+                    lambda = ghosts == nil ? constraint.project(Self.vectors(mixer.next(lambda.flattened, next.flattened))) : next
+                }
+            }
+            flippedAtoms = constraint.flips(estimates: Array(estimates[..<owned]), moments: Array(m[..<owned]))
+        }
+        return (output, memberEnergies, grads)
+    }
+
+    /// The moments an evaluation reports: along the axis for collinear runs (scalars, or vectors
+    /// along one axis), so a rotated collinear run reports the rotated moments; P·S for
+    /// self-consistent runs (equal to m* within the tolerance); the network's S as it is for fixed
+    /// canted input.
+    package func reportedSpins(_ spins: [Vector3], constraint: SpinConstraint) -> [Vector3] {
+        constraint.collinear || mode != .fixed ? constraint.project(spins) : spins
     }
 
     /// max over atoms of |aᵢ − bᵢ|.
