@@ -16,11 +16,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <cstdlib>
 #include <exception>
-
-// Resolved at load time when libspinmdc has it, else null: a library without the
-// caller-owned-neighbour-list entry point gives a LAMMPS error at `run`, not a failed `plugin load`.
-#pragma weak spinmd_evaluate_local
 
 using namespace LAMMPS_NS;
 
@@ -69,7 +66,16 @@ double global_max_callback(void *context, double value)
   try {
     return static_cast<PairSpinMD *>(context)->global_max(value);
   } catch (...) {
-    return NAN;
+    return INFINITY;
+  }
+}
+
+int32_t global_sum_callback(void *context, double *values, int32_t count)
+{
+  try {
+    return static_cast<PairSpinMD *>(context)->global_sum(values, count);
+  } catch (...) {
+    return 1;
   }
 }
 
@@ -94,7 +100,7 @@ bool parse_property(const std::string &arg, bool &array, std::string &name)
 /* ---------------------------------------------------------------------- */
 
 PairSpinMD::PairSpinMD(LAMMPS *lmp) :
-    Pair(lmp), model(nullptr), cutoff(0.0), spin_mode(SPINMD_SPINS_SELF_CONSISTENT),
+    Pair(lmp), model(nullptr), cutoff(0.0), spin_mode(SPINMD_SPINS_SELF_CONSISTENT), threads(0),
     moments_source(MOMENTS_VECTOR), moments_name("m0"), moments_explicit(0), output_source(MOMENTS_NONE),
     comm_values(nullptr), comm_stride(0), comm_first(0), comm_count(0)
 {
@@ -242,6 +248,7 @@ void PairSpinMD::settings(int narg, char **arg)
     error->all(FLERR, "spinmd: output must not be the moments property itself (the initial moments would change "
                       "every step): give it another name");
 
+  threads = options.threads;
   options.spins = spin_mode;
   options.members = members.empty() ? nullptr : members.data();
   options.member_count = static_cast<int32_t>(members.size());
@@ -250,7 +257,11 @@ void PairSpinMD::settings(int narg, char **arg)
   close_model();
   spinmd_model *opened = nullptr;
   const spinmd_status status = spinmd_open(model_path.c_str(), &options, &opened);
-  if (status != SPINMD_OK) library_failure("cannot open model " + model_path, spinmd_last_error());
+  if (status != SPINMD_OK) {
+    const std::string message = spinmd_last_error();
+    library_failure(message.find(model_path) == std::string::npos ? "cannot open model " + model_path : "cannot open the model",
+                    message);
+  }
   model = opened;
   cutoff = spinmd_cutoff(model);
   if (!(cutoff > 0.0)) error->all(FLERR, "spinmd: model {} reports cutoff {}", model_path, cutoff);
@@ -311,9 +322,6 @@ void PairSpinMD::init_style()
   if (atom->tag_enable == 0) error->all(FLERR, "spinmd: pair_style spinmd needs atom IDs");
   if (comm->mode != Comm::SINGLE)
     error->all(FLERR, "spinmd: pair_style spinmd needs comm_modify mode single (one ghost cutoff)");
-  if (&spinmd_evaluate_local == nullptr)
-    error->all(FLERR, "spinmd: libspinmdc.so {} has no spinmd_evaluate_local (the entry point for LAMMPS): "
-               "rebuild the plugin with a newer library (lammps/build.sh)", spinmd_version());
 
   // Check the moment properties now, with a message saying what to define.
   if (moments_source == MOMENTS_SPIN) {
@@ -338,6 +346,10 @@ void PairSpinMD::init_style()
     comm->cutghostuser = needed;
   }
 
+  if (comm->nprocs > 1 && threads == 0 && std::getenv("SPINMD_NUM_THREADS") == nullptr && comm->me == 0)
+    error->warning(FLERR, "spinmd: {} processes each evaluate with all cores: give pair_style spinmd ... threads N "
+                   "(processes × threads ≤ cores) or set SPINMD_NUM_THREADS", comm->nprocs);
+
   neighbor->add_request(this, NeighConst::REQ_FULL | NeighConst::REQ_GHOST);
 }
 
@@ -361,8 +373,7 @@ void PairSpinMD::check_moment_property(MomentSource source, const std::string &n
   const int index = atom->find_custom(name.c_str(), flag, cols);
   const bool array = source == MOMENTS_ARRAY;
   const std::string spelled = (array ? "d2_" : "d_") + name;
-  const std::string define = array ? "fix ID all property/atom " + spelled + " 3 ghost yes"
-                                   : "fix ID all property/atom " + spelled + " ghost yes";
+  const std::string define = "fix ID all property/atom " + spelled + (array ? " 3" : "");
   std::string what = std::strcmp(role, "moments") == 0
       ? std::string(" for the initial moments [μB]") + (array ? " (3 columns, vectors)" : " (collinear, along z)")
       : std::string(" for the converged moments (output)");
@@ -399,7 +410,8 @@ void PairSpinMD::gather_initial_moments(int nlocal, int nall)
         for (int k = 0; k < 3; k++) initial_moments[3 * i + k] = values[i][k];
     }
   }
-  if (nall > nlocal && exchange(initial_moments.data(), c, SPINMD_EXCHANGE_FORWARD) != 0)
+  // Collective: every process calls it, with or without ghosts.
+  if (exchange(initial_moments.data(), c, SPINMD_EXCHANGE_FORWARD) != 0)
     error->one(FLERR, "spinmd: forward communication of the initial moments failed");
 }
 
@@ -498,6 +510,7 @@ void PairSpinMD::compute(int eflag, int vflag)
   system.ghost_owner = one_process ? ghost_owner.data() : nullptr;
   system.exchange = one_process ? nullptr : exchange_callback;
   system.global_max = one_process ? nullptr : global_max_callback;
+  system.global_sum = one_process ? nullptr : global_sum_callback;
   system.context = this;
 
   int32_t request = SPINMD_REQUEST_ENERGY | SPINMD_REQUEST_FORCES | SPINMD_REQUEST_MOMENTS;
@@ -527,7 +540,25 @@ void PairSpinMD::compute(int eflag, int vflag)
   pvector[0] = root ? results.spin_iterations : 0.0;
   pvector[1] = root ? results.adjoint_iterations : 0.0;
 
-  if (vflag_fdotr) virial_fdotr_compute();
+  if (vflag_fdotr) virial_from_forces(nall);
+}
+
+// The global virial Σ r ⊗ f over local and ghost atoms (LAMMPS's f·r virial), symmetrised:
+// virial_fdotr_compute() takes one triangle (xy from Σ x f_y), which differs from spinmd's
+// −dE/dε (a symmetric strain) by the antisymmetric part of Σ r ⊗ f, the forces' net torque.
+void PairSpinMD::virial_from_forces(int nall)
+{
+  double w[3][3] = {{0.0, 0.0, 0.0}, {0.0, 0.0, 0.0}, {0.0, 0.0, 0.0}};
+  double **x = atom->x;
+  for (int i = 0; i < nall; i++)
+    for (int a = 0; a < 3; a++)
+      for (int b = 0; b < 3; b++) w[a][b] += x[i][a] * forces[3 * i + b];
+  virial[0] += w[0][0];
+  virial[1] += w[1][1];
+  virial[2] += w[2][2];
+  virial[3] += 0.5 * (w[0][1] + w[1][0]);
+  virial[4] += 0.5 * (w[0][2] + w[2][0]);
+  virial[5] += 0.5 * (w[1][2] + w[2][1]);
 }
 
 /* ----------------------------------------------------------------------
@@ -588,9 +619,18 @@ int PairSpinMD::exchange(double *values, int components, int direction)
 
 double PairSpinMD::global_max(double value)
 {
+  // MPI_MAX over a NaN is implementation-defined (processes could disagree on convergence and
+  // wait for each other): a NaN counts as +∞ on every process.
+  if (std::isnan(value)) value = INFINITY;
   double result = value;
   MPI_Allreduce(&value, &result, 1, MPI_DOUBLE, MPI_MAX, world);
   return result;
+}
+
+int PairSpinMD::global_sum(double *values, int count)
+{
+  std::vector<double> mine(values, values + count);
+  return MPI_Allreduce(mine.data(), values, count, MPI_DOUBLE, MPI_SUM, world) == MPI_SUCCESS ? 0 : 1;
 }
 
 int PairSpinMD::pack_forward_comm(int n, int *list_, double *buf, int /*pbc_flag*/, int * /*pbc*/)

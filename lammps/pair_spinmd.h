@@ -37,9 +37,10 @@ class PairSpinMD : public Pair {
 
   double memory_usage() override;
 
-  // The library's callbacks (spinmd_exchange_fn, spinmd_global_max_fn) land here.
+  // The library's callbacks (spinmd_exchange_fn, spinmd_global_max_fn, spinmd_global_sum_fn) land here.
   int exchange(double *values, int components, int direction);
   double global_max(double value);
+  int global_sum(double *values, int count);
 
  protected:
   // Where per-atom moments come from or go to.
@@ -49,6 +50,7 @@ class PairSpinMD : public Pair {
   double cutoff;
   std::string model_path;
   int spin_mode;
+  int threads;    // the `threads` keyword (0: library default)
   std::vector<int> type_z;    // atomic number of each LAMMPS type (index 1..ntypes)
 
   MomentSource moments_source;
@@ -75,6 +77,7 @@ class PairSpinMD : public Pair {
   void scatter_moments(int nlocal);
   void build_neighbors(int nlocal, int nall);
   void build_ghost_owners(int nlocal, int nall);
+  void virial_from_forces(int nall);
   [[noreturn]] void library_failure(const std::string &what, const std::string &message);
   void check_collective(spinmd_status status, const std::string &what);
 };

@@ -31,7 +31,8 @@ extension LibraryModel {
         for k in 0..<Int(offsets[listed]) where s.neighbors[k] < 0 || Int(s.neighbors[k]) >= n {
             throw LibraryError.invalidArgument("neighbour \(k) is atom index \(s.neighbors[k]); expected 0 to \(n - 1)")
         }
-        if (s.exchange == nil) != (s.global_max == nil) { throw LibraryError.invalidArgument("give both exchange and global_max, or neither") }
+        let callbacks = [s.exchange == nil, s.global_max == nil, s.global_sum == nil]
+        guard Set(callbacks).count == 1 else { throw LibraryError.invalidArgument("give all of exchange, global_max and global_sum, or none") }
         var species: [Element] = []
         species.reserveCapacity(n)
         for i in 0..<n {
@@ -53,7 +54,7 @@ extension LibraryModel {
                                                             initial_moments: s.initial_moments, moment_components: s.moment_components), count: n)
         let local = try LocalGraph(s, positions: positions, speciesIndex: species.map { potential.committee.speciesIndex($0)! }, cutoff: potential.cutoff)
         if !local.folded && s.exchange == nil {
-            throw LibraryError.invalidArgument("ghost atoms without ghost_owner need the exchange and global_max callbacks (their moments follow their owners' at every spin iteration)")
+            throw LibraryError.invalidArgument("ghost atoms without ghost_owner need the exchange, global_max and global_sum callbacks (their moments follow their owners' at every spin iteration)")
         }
         let nodes = local.atoms
         let nodeMoments: MagneticMoments = switch moments {
@@ -65,7 +66,7 @@ extension LibraryModel {
         try lock.withLock {
             followWarmStart(tags: s.tags.map { t in (0..<nl).map { t[$0] } }, species: Array(species[..<nl]), estimates: Array(estimates[..<nl]))
             let exchange = local.folded ? nil : LocalExchange(ownedCount: nl, atoms: nodes, atomCount: n, exchange: s.exchange!,
-                                                              globalMaximum: s.global_max!, context: s.context)
+                                                              globalMaximum: s.global_max!, globalSummation: s.global_sum!, context: s.context)
             let modelStart = Stopwatch.now()
             let geometries = potential.committee.geometries(local.graph)
             let solution = try potential.solve(geometries, estimates: estimates,

@@ -11,6 +11,7 @@ struct LocalExchange: GhostExchange {
     let atomCount: Int
     let exchange: spinmd_exchange_fn
     let globalMaximum: spinmd_global_max_fn
+    let globalSummation: spinmd_global_sum_fn
     let context: UnsafeMutableRawPointer?
 
     private func call(_ values: inout [Vector3], direction: Int32) throws {
@@ -31,4 +32,10 @@ struct LocalExchange: GhostExchange {
     func forward(_ values: inout [Vector3]) throws { try call(&values, direction: Int32(SPINMD_EXCHANGE_FORWARD)) }
     func reverse(_ values: inout [Vector3]) throws { try call(&values, direction: Int32(SPINMD_EXCHANGE_REVERSE)) }
     func globalMax(_ value: Double) throws -> Double { globalMaximum(context, value) }
+
+    func globalSum(_ values: inout [Double]) throws {
+        let count = Int32(values.count)
+        let status = values.withUnsafeMutableBufferPointer { globalSummation(context, $0.baseAddress, count) }
+        guard status == 0 else { throw LibraryError(SPINMD_ERROR_OTHER, "the caller's global_sum callback failed (status \(status))") }
+    }
 }

@@ -78,6 +78,7 @@ class _Results(ctypes.Structure):
 
 EXCHANGE_FN = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.POINTER(ctypes.c_double), ctypes.c_int32, ctypes.c_int32)
 GLOBAL_MAX_FN = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_void_p, ctypes.c_double)
+GLOBAL_SUM_FN = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.POINTER(ctypes.c_double), ctypes.c_int32)
 
 
 class _LocalSystem(ctypes.Structure):
@@ -85,7 +86,7 @@ class _LocalSystem(ctypes.Structure):
                 ("positions", ctypes.c_void_p), ("initial_moments", ctypes.c_void_p), ("moment_components", ctypes.c_int32),
                 ("tags", ctypes.c_void_p), ("list_count", ctypes.c_int64), ("neighbor_offsets", ctypes.c_void_p),
                 ("neighbors", ctypes.c_void_p), ("ghost_owner", ctypes.c_void_p), ("exchange", EXCHANGE_FN),
-                ("global_max", GLOBAL_MAX_FN), ("context", ctypes.c_void_p)]
+                ("global_max", GLOBAL_MAX_FN), ("global_sum", GLOBAL_SUM_FN), ("context", ctypes.c_void_p)]
 
 
 def library_path() -> Path:
@@ -262,13 +263,14 @@ class Model:
         return out
 
     def evaluate_local(self, numbers, positions, initial_moments, local_count, neighbor_offsets, neighbors,
-                       ghost_owner=None, tags=None, exchange=None, global_max=None):
+                       ghost_owner=None, tags=None, exchange=None, global_max=None, global_sum=None):
         """`spinmd_evaluate_local`: local atoms followed by ghost atoms, the caller's full neighbour
         lists (CSR: `neighbors[neighbor_offsets[i]:neighbor_offsets[i + 1]]`, for the first
         len(neighbor_offsets) − 1 atoms), `ghost_owner` (local index of each ghost's owner, −1 if
         another process owns it) or the callbacks `exchange(values (n, 3) array, direction)` (0 forward:
         owners' values onto ghosts; 1 reverse: ghosts' added onto owners, ghosts zeroed) and
-        `global_max(value) -> float` of a parallel caller. Returns energy (local atoms), forces on
+        `global_max(value) -> float` and `global_sum(values)` (in place, a 1-D array) of a parallel
+        caller. Returns energy (local atoms), forces on
         every atom (n, 3) to be summed onto owners, virial [eV], atomic energies and moments of the
         local atoms, and the counts, in a dict. This is the entry point of the LAMMPS plugin
         (docs/lammps.md); Python users want `evaluate`."""
@@ -291,11 +293,18 @@ class Model:
                     return 0
                 except Exception:  # a Python error must not cross into the library
                     return 1
-            callbacks = [EXCHANGE_FN(exchange_c), GLOBAL_MAX_FN(lambda _context, value: float(global_max(value)))]
+            def sum_c(_context, values, count):
+                try:
+                    global_sum(np.ctypeslib.as_array(values, shape=(count,)))
+                    return 0
+                except Exception:
+                    return 1
+            callbacks = [EXCHANGE_FN(exchange_c), GLOBAL_MAX_FN(lambda _context, value: float(global_max(value))),
+                         GLOBAL_SUM_FN(sum_c)]
         system = _LocalSystem(local_count, n - local_count, numbers.ctypes.data, positions.ctypes.data, m0.ctypes.data,
                               1 if m0.ndim == 1 else 3, None if tag_array is None else tag_array.ctypes.data,
                               len(offsets) - 1, offsets.ctypes.data, neigh.ctypes.data,
-                              None if owner is None else owner.ctypes.data, *(callbacks or [EXCHANGE_FN(), GLOBAL_MAX_FN()]), None)
+                              None if owner is None else owner.ctypes.data, *(callbacks or [EXCHANGE_FN(), GLOBAL_MAX_FN(), GLOBAL_SUM_FN()]), None)
         out = {"forces": np.zeros((n, 3)), "virial": np.zeros((3, 3)), "atomic_energies": np.zeros(local_count),
                "moments": np.zeros((local_count,) + m0.shape[1:])}
         results = _Results()

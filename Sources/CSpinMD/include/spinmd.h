@@ -191,8 +191,13 @@ enum {
  * processes; returns 0 on success. */
 typedef int32_t (*spinmd_exchange_fn)(void *context, double *values, int32_t components, int32_t direction);
 
-/* The largest `value` over all processes (MPI_Allreduce with MPI_MAX). */
+/* The largest `value` over all processes (MPI_Allreduce with MPI_MAX); a NaN counts as the largest. */
 typedef double (*spinmd_global_max_fn)(void *context, double value);
+
+/* Replaces `values` (count doubles) by their sums over all processes (MPI_Allreduce with
+ * MPI_SUM, in place); returns 0 on success. Anderson acceleration of the adjoint iteration
+ * takes its inner products with it, so every process count takes the same steps. */
+typedef int32_t (*spinmd_global_sum_fn)(void *context, double *values, int32_t count);
 
 typedef struct spinmd_local_system {
     /* Local atoms, then ghost atoms. */
@@ -218,9 +223,12 @@ typedef struct spinmd_local_system {
     /* (ghost) local index of the atom each ghost is an image of, or -1 when another process owns
      * it; NULL when not known. */
     const int32_t *ghost_owner;
-    /* Exchange between processes; both NULL for one process. */
+    /* Exchange between processes; all three NULL for one process. They are collective: every
+     * process calls them in the same order, from the thread that called spinmd_evaluate_local,
+     * with at most 3 components per atom. */
     spinmd_exchange_fn exchange;
     spinmd_global_max_fn global_max;
+    spinmd_global_sum_fn global_sum;
     void *context;
 } spinmd_local_system;
 

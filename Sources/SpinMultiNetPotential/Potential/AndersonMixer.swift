@@ -18,8 +18,9 @@ struct AndersonMixer {
         self.mixing = mixing
     }
 
-    /// The next iterate from x and g(x).
-    mutating func next(_ x: [Double], _ gx: [Double]) -> [Double] {
+    /// The next iterate from x and g(x). With `globalSum`, x and g(x) are one process's part of
+    /// vectors distributed over several, and their inner products are summed over all of them.
+    mutating func next(_ x: [Double], _ gx: [Double], globalSum: ((inout [Double]) throws -> Void)? = nil) rethrows -> [Double] {
         let f = zip(gx, x).map { $0 - $1 }
         if let px = previousX, let pf = previousF, depth > 0 {
             dx.append(zip(x, px).map { $0 - $1 })
@@ -32,10 +33,16 @@ struct AndersonMixer {
         let m = df.count
         guard m > 0 else { return out }
         // γ = argmin |f − ΔF·γ|² from the normal equations (ΔFᵀΔF + εI)γ = ΔFᵀf.
+        var products = [Double](repeating: 0, count: m * m + m)
+        for i in 0..<m {
+            for j in 0..<m { products[i * m + j] = dot(df[i], df[j]) }
+            products[m * m + i] = dot(df[i], f)
+        }
+        try globalSum?(&products)
         var a = DenseMatrix(rows: m, columns: m), b = DenseMatrix(rows: m, columns: 1)
         for i in 0..<m {
-            for j in 0..<m { a[i, j] = dot(df[i], df[j]) }
-            b[i, 0] = dot(df[i], f)
+            for j in 0..<m { a[i, j] = products[i * m + j] }
+            b[i, 0] = products[m * m + i]
         }
         let scale = (0..<m).map { a[$0, $0] }.max() ?? 0
         guard scale > 0 else { return out }

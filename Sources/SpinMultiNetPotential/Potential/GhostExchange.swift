@@ -13,4 +13,6 @@ public protocol GhostExchange {
     func reverse(_ values: inout [Vector3]) throws
     /// The largest of `value` over all processes.
     func globalMax(_ value: Double) throws -> Double
+    /// Replaces `values` by their sums over all processes.
+    func globalSum(_ values: inout [Double]) throws
 }

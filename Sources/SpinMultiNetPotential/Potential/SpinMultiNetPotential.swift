@@ -162,8 +162,8 @@ public final class SpinMultiNetPotential: Potential {
     /// With `ghosts`, nodes `ghosts.ownedCount...` are ghost copies of atoms owned elsewhere: the
     /// energy and the spin cotangents count the owned nodes only, ghosts take their owners'
     /// moments after every spin update, their moment cotangents are summed onto the owners, and
-    /// convergence is tested over all processes. The adjoint is then a plain fixed-point iteration
-    /// (Anderson's coefficients would differ between processes).
+    /// convergence is tested over all processes. Anderson's inner products of the adjoint
+    /// iteration are summed over all processes, so any process count takes the same steps.
     /// - Returns: the network's output for all nodes, each member's energy, and the gradients.
     package func solve(_ geometries: [EdgeGeometry], estimates: [Vector3], constraint: SpinConstraint, gradients wantGradients: Bool,
                ghosts: (any GhostExchange)?) throws
@@ -244,7 +244,10 @@ public final class SpinMultiNetPotential: Potential {
                         adjointHistory.append(Array(next[..<owned]))
                         break
                     }
-                    lambda = ghosts == nil ? constraint.project(Self.vectors(mixer.next(lambda.flattened, next.flattened))) : next
+                    let mixed = try mixer.next(Array(lambda[..<owned]).flattened, Array(next[..<owned]).flattened,
+                                               globalSum: ghosts.map { g in { try g.globalSum(&$0) } })
+                    lambda.replaceSubrange(..<owned, with: Self.vectors(mixed))
+                    lambda = constraint.project(lambda)
                 }
             }
             flippedAtoms = constraint.flips(estimates: Array(estimates[..<owned]), moments: Array(m[..<owned]))
