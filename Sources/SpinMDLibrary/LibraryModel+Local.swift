@@ -8,60 +8,18 @@ extension LibraryModel {
     /// `spinmd_evaluate_local`: the energy of the caller's local atoms, forces on its local and
     /// ghost atoms, and the local atoms' moments (`LocalGraph`, `LocalExchange`).
     func evaluateLocal(_ s: spinmd_local_system, request bits: Int32, into out: inout spinmd_results) throws {
-        guard bits >= 0, bits < 1 << 5 else { throw LibraryError.invalidArgument("request is \(bits); expected a combination of the SPINMD_REQUEST_* bits") }
-        let request = EvaluationRequest(rawValue: Int(bits)).union(.energy)
-        for (bit, pointer, name) in [(EvaluationRequest.forces, out.forces, "forces"), (.atomicEnergies, out.atomic_energies, "atomic_energies"),
-                                     (.magneticMoments, out.moments, "moments"), (.virial, out.virial, "virial")]
-            where request.contains(bit) && pointer == nil {
-            throw LibraryError.invalidArgument("results.\(name) is NULL but was requested")
+        var prepared: PreparedLocal?
+        var failure: (any Error)?
+        do { prepared = try prepare(s, request: bits, results: out) } catch { failure = error }
+        // Collective: a process whose input fails its checks must not leave the others waiting in
+        // the first exchange, so all of them learn of any failure first.
+        if let globalMax = s.global_max, s.exchange != nil, s.global_sum != nil,
+           !(globalMax(s.context, failure == nil ? 0 : 1) <= 0), failure == nil {
+            failure = LibraryError(SPINMD_ERROR_OTHER, "another process could not start this evaluation (its own error names the problem)")
         }
-        let nl = Int(s.local_count), ng = Int(s.ghost_count), n = nl + ng
-        guard nl >= 1, ng >= 0, n <= SystemInput.maximumAtomCount else {
-            throw LibraryError.invalidArgument("local_count \(s.local_count) and ghost_count \(s.ghost_count): expected at least one local atom and at most \(SystemInput.maximumAtomCount) in all")
-        }
-        guard let z = s.atomic_numbers, let x = s.positions, let offsets = s.neighbor_offsets, s.neighbors != nil else {
-            throw LibraryError.invalidArgument("atomic_numbers, positions, neighbor_offsets and neighbors must not be NULL")
-        }
-        let listed = Int(s.list_count)
-        guard listed >= nl, listed <= n else { throw LibraryError.invalidArgument("list_count is \(listed); expected from local_count (\(nl)) to local + ghost (\(n))") }
-        guard offsets[0] == 0 else { throw LibraryError.invalidArgument("neighbor_offsets[0] is \(offsets[0]); expected 0") }
-        for i in 0..<listed where offsets[i + 1] < offsets[i] {
-            throw LibraryError.invalidArgument("neighbor_offsets decrease at atom \(i + 1)")
-        }
-        for k in 0..<Int(offsets[listed]) where s.neighbors[k] < 0 || Int(s.neighbors[k]) >= n {
-            throw LibraryError.invalidArgument("neighbour \(k) is atom index \(s.neighbors[k]); expected 0 to \(n - 1)")
-        }
-        let callbacks = [s.exchange == nil, s.global_max == nil, s.global_sum == nil]
-        guard Set(callbacks).count == 1 else { throw LibraryError.invalidArgument("give all of exchange, global_max and global_sum, or none") }
-        var species: [Element] = []
-        species.reserveCapacity(n)
-        for i in 0..<n {
-            guard let e = Element(atomicNumber: Int(z[i])) else {
-                throw LibraryError(SPINMD_ERROR_UNSUPPORTED_SPECIES, "atom \(i + 1) has atomic number \(z[i]), which is no element")
-            }
-            species.append(e)
-        }
-        try potential.checkSupports(species)
-        let positions = try (0..<n).map { i in
-            let v = Vector3(x[3 * i], x[3 * i + 1], x[3 * i + 2])
-            guard v.isFinite, v.x.magnitude <= CellListBuilder.maximumCoordinate, v.y.magnitude <= CellListBuilder.maximumCoordinate,
-                  v.z.magnitude <= CellListBuilder.maximumCoordinate else {
-                throw LibraryError(SPINMD_ERROR_GEOMETRY, "atom \(i + 1) (\(species[i].symbol)) has position (\(v.x), \(v.y), \(v.z)) Å: not finite or beyond \(CellListBuilder.maximumCoordinate) Å")
-            }
-            return v
-        }
-        let moments = try SystemInput.moments(spinmd_system(atom_count: Int64(n), atomic_numbers: nil, positions: nil, cell: nil, pbc: nil,
-                                                            initial_moments: s.initial_moments, moment_components: s.moment_components), count: n)
-        let local = try LocalGraph(s, positions: positions, speciesIndex: species.map { potential.committee.speciesIndex($0)! }, cutoff: potential.cutoff)
-        if !local.folded && s.exchange == nil {
-            throw LibraryError.invalidArgument("ghost atoms without ghost_owner need the exchange, global_max and global_sum callbacks (their moments follow their owners' at every spin iteration)")
-        }
+        if let failure { throw failure }
+        let (request, nl, n, species, moments, local, nodeMoments, estimates) = prepared!.values
         let nodes = local.atoms
-        let nodeMoments: MagneticMoments = switch moments {
-        case let .collinear(m): .collinear(nodes.map { m[$0] })
-        case let .vector(v): .vector(nodes.map { v[$0] })
-        }
-        let estimates = nodeMoments.vectors(axis: potential.spinAxis)
 
         try lock.withLock {
             followWarmStart(tags: s.tags.map { t in (0..<nl).map { t[$0] } }, species: Array(species[..<nl]), estimates: Array(estimates[..<nl]))
@@ -113,6 +71,70 @@ extension LibraryModel {
             }
             out.force_spread = .nan
         }
+    }
+
+    /// What `evaluateLocal` checks and builds before any exchange with other processes.
+    struct PreparedLocal {
+        var values: (request: EvaluationRequest, nl: Int, n: Int, species: [Element], moments: MagneticMoments, local: LocalGraph,
+                     nodeMoments: MagneticMoments, estimates: [Vector3])
+    }
+
+    private func prepare(_ s: spinmd_local_system, request bits: Int32, results out: spinmd_results) throws -> PreparedLocal {
+        guard bits >= 0, bits < 1 << 5 else { throw LibraryError.invalidArgument("request is \(bits); expected a combination of the SPINMD_REQUEST_* bits") }
+        let request = EvaluationRequest(rawValue: Int(bits)).union(.energy)
+        for (bit, pointer, name) in [(EvaluationRequest.forces, out.forces, "forces"), (.atomicEnergies, out.atomic_energies, "atomic_energies"),
+                                     (.magneticMoments, out.moments, "moments"), (.virial, out.virial, "virial")]
+            where request.contains(bit) && pointer == nil {
+            throw LibraryError.invalidArgument("results.\(name) is NULL but was requested")
+        }
+        let nl = Int(s.local_count), ng = Int(s.ghost_count), n = nl + ng
+        guard nl >= 1, ng >= 0, n <= SystemInput.maximumAtomCount else {
+            throw LibraryError.invalidArgument("local_count \(s.local_count) and ghost_count \(s.ghost_count): expected at least one local atom and at most \(SystemInput.maximumAtomCount) in all")
+        }
+        guard let z = s.atomic_numbers, let x = s.positions, let offsets = s.neighbor_offsets, s.neighbors != nil else {
+            throw LibraryError.invalidArgument("atomic_numbers, positions, neighbor_offsets and neighbors must not be NULL")
+        }
+        let listed = Int(s.list_count)
+        guard listed >= nl, listed <= n else { throw LibraryError.invalidArgument("list_count is \(listed); expected from local_count (\(nl)) to local + ghost (\(n))") }
+        guard offsets[0] == 0 else { throw LibraryError.invalidArgument("neighbor_offsets[0] is \(offsets[0]); expected 0") }
+        for i in 0..<listed where offsets[i + 1] < offsets[i] {
+            throw LibraryError.invalidArgument("neighbor_offsets decrease at atom \(i + 1)")
+        }
+        for k in 0..<Int(offsets[listed]) where s.neighbors[k] < 0 || Int(s.neighbors[k]) >= n {
+            throw LibraryError.invalidArgument("neighbour \(k) is atom index \(s.neighbors[k]); expected 0 to \(n - 1)")
+        }
+        let callbacks = [s.exchange == nil, s.global_max == nil, s.global_sum == nil]
+        guard Set(callbacks).count == 1 else { throw LibraryError.invalidArgument("give all of exchange, global_max and global_sum, or none") }
+        var species: [Element] = []
+        species.reserveCapacity(n)
+        for i in 0..<n {
+            guard let e = Element(atomicNumber: Int(z[i])) else {
+                throw LibraryError(SPINMD_ERROR_UNSUPPORTED_SPECIES, "atom \(i + 1) has atomic number \(z[i]), which is no element")
+            }
+            species.append(e)
+        }
+        try potential.checkSupports(species)
+        let positions = try (0..<n).map { i in
+            let v = Vector3(x[3 * i], x[3 * i + 1], x[3 * i + 2])
+            guard v.isFinite, v.x.magnitude <= CellListBuilder.maximumCoordinate, v.y.magnitude <= CellListBuilder.maximumCoordinate,
+                  v.z.magnitude <= CellListBuilder.maximumCoordinate else {
+                throw LibraryError(SPINMD_ERROR_GEOMETRY, "atom \(i + 1) (\(species[i].symbol)) has position (\(v.x), \(v.y), \(v.z)) Å: not finite or beyond \(CellListBuilder.maximumCoordinate) Å")
+            }
+            return v
+        }
+        let moments = try SystemInput.moments(spinmd_system(atom_count: Int64(n), atomic_numbers: nil, positions: nil, cell: nil, pbc: nil,
+                                                            initial_moments: s.initial_moments, moment_components: s.moment_components), count: n)
+        let local = try LocalGraph(s, positions: positions, speciesIndex: species.map { potential.committee.speciesIndex($0)! }, cutoff: potential.cutoff)
+        if !local.folded && s.exchange == nil {
+            throw LibraryError.invalidArgument("ghost atoms without ghost_owner need the exchange, global_max and global_sum callbacks (their moments follow their owners' at every spin iteration)")
+        }
+        let nodeMoments: MagneticMoments = switch moments {
+        case let .collinear(m): .collinear(local.atoms.map { m[$0] })
+        case let .vector(v): .vector(local.atoms.map { v[$0] })
+        }
+        let estimates = nodeMoments.vectors(axis: potential.spinAxis)
+
+        return PreparedLocal(values: (request, nl, n, species, moments, local, nodeMoments, estimates))
     }
 
     /// Keeps the warm start when the local atoms are the same (in any order: it is renumbered

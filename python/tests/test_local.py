@@ -158,3 +158,38 @@ def test_two_processes_exchanging_ghosts_equal_evaluate(name, spins):
     assert np.abs(moments - reference["moments"]).max() < 1e-9
     virial = sum(r["virial"] for _, _, r in results)
     assert np.abs(virial - reference["virial"]).max() < 1e-8
+
+
+def test_a_failure_on_one_process_reaches_the_other():
+    """Rank 0's input fails its checks (an element the model lacks); rank 1's is fine. Both must
+    raise, rank 1 without waiting forever in the first exchange."""
+    atoms = systems()["nio"]
+    atoms.wrap()
+    n = len(atoms)
+    half = atoms.get_scaled_positions()[:, 0] < 0.5
+    owned = [np.flatnonzero(half), np.flatnonzero(~half)]
+    world = Processes(n)
+    raised = [None, None]
+
+    def rank(k):
+        gids, positions, offsets, neighbors = process_view(atoms, owned[k])
+        local = len(owned[k])
+        numbers = atoms.numbers[gids].copy()
+        if k == 0:
+            numbers[0] = 26  # Fe
+        exchange, global_max, global_sum = world.callbacks(k, gids, local)
+        try:
+            Model(str(SHIPPED), threads=1).evaluate_local(numbers, positions, atoms.get_initial_magnetic_moments()[gids], local,
+                                                          offsets, neighbors, tags=gids[:local], exchange=exchange,
+                                                          global_max=global_max, global_sum=global_sum)
+        except Exception as e:
+            raised[k] = str(e)
+
+    threads = [threading.Thread(target=rank, args=(k,), daemon=True) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a process is still waiting"
+    assert raised[0] and "element Fe" in raised[0], raised
+    assert raised[1] and "another process" in raised[1], raised

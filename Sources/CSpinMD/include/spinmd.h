@@ -236,7 +236,8 @@ typedef struct spinmd_local_system {
  * ghost atoms the caller forms the virial as Σ r ⊗ f over local and ghost atoms, LAMMPS's
  * virial_fdotr_compute). `energy` and `atomic_energies` are those of the local atoms (N = local);
  * `forces` has (local + ghost, 3) entries, to be summed onto the owners by the caller; `moments`
- * (local) or (local, 3). */
+ * (local) or (local, 3). With callbacks, the input checks are collective: when they fail on any
+ * process (a process without local atoms among them), every process returns an error. */
 spinmd_status spinmd_evaluate_local(spinmd_model *model, const spinmd_local_system *system, int32_t request,
                                     spinmd_results *results);
 
