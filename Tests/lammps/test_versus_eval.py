@@ -61,6 +61,16 @@ def references(tmp_path_factory):
 @pytest.mark.parametrize("spins", ["fixed", "self-consistent"])
 @pytest.mark.parametrize("case", CASES)
 def test_pair_style_equals_spinmd_eval(tmp_path, references, case, spins, ranks):
+    check_against_eval(tmp_path, references, case, spins, ranks)
+
+
+@pytest.mark.parametrize("case", ["nio-64-rattled-collinear", "triclinic-nio-64-vector"])
+def test_four_ranks_equal_spinmd_eval(tmp_path, references, case):
+    """4 MPI ranks (on a 2-core machine they share the cores): self-consistent spins."""
+    check_against_eval(tmp_path, references, case, "self-consistent", 4)
+
+
+def check_against_eval(tmp_path, references, case, spins, ranks):
     atoms, reference = references[spins][case]
     vector = atoms.get_initial_magnetic_moments().ndim == 2
     specorder, prism = write_data(atoms, tmp_path / "data.lmp")
