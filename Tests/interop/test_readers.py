@@ -67,6 +67,25 @@ def test_ase(runs, reference):
         np.testing.assert_allclose(atoms.arrays["forces"], ref["forces"] * KCAL_PER_EV, rtol=1e-5, atol=1e-4)
 
 
+def test_ase_conversions_in_the_docs(runs, reference):
+    """The unit conversions docs/trajectory-format.md shows for ASE, evaluated as written there."""
+    import re
+    from pathlib import Path
+
+    import ase.io
+    import ase.units
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "trajectory-format.md").read_text()
+    forces = re.search(r"^(atoms\.arrays\[\"forces\"\].*?)\s+# → eV/Å$", doc, re.M).group(1)
+    velocities = re.search(r"^(atoms\.get_velocities\(\).*?)\s+# → ASE velocity units$", doc, re.M).group(1)
+    atoms = ase.io.read(runs / "nc" / "out" / "traj.nc", -1)
+    ref = reference[-1]
+    scope = {"atoms": atoms, "ase": ase}
+    np.testing.assert_allclose(eval(forces, scope), ref["forces"], rtol=1e-5, atol=1e-5)
+    ase_velocities = ref["velocities"] / (1000 * ase.units.fs)  # Å/ps → Å per ASE time unit
+    np.testing.assert_allclose(eval(velocities, scope), ase_velocities, rtol=1e-5, atol=1e-7)
+
+
 def test_ase_reads_magnetic_moments(tmp_path):
     """Moments converted from an extxyz with magmoms arrive in ASE as a per-atom array."""
     import ase.io
