@@ -24,6 +24,21 @@ struct Evaluate: ParsableCommand {
     @Option(name: .customLong("initial-magmoms"), help: "Spin input for frames without initial_magmoms, e.g. 'Ni=2,Mn=5,O=0' (signs from magmoms).")
     var initialMagmoms: String?
 
+    @Option(name: .customLong("energy-key"), help: "Comment-line key of the DFT energy (default 'energy'); frames without it are an error.")
+    var energyKey: String?
+
+    @Option(name: .customLong("forces-key"), help: "Column of the DFT forces (default 'forces'); frames without it are an error.")
+    var forcesKey: String?
+
+    @Option(name: .customLong("stress-key"), help: "Comment-line key of the DFT stress (default 'stress'); frames without it are an error.")
+    var stressKey: String?
+
+    @Option(name: .customLong("magmoms-key"), help: "Column of the DFT moments (default 'magmoms'); frames without it are an error.")
+    var magmomsKey: String?
+
+    @Option(name: .customLong("initial-magmoms-key"), help: "Column of the spin input (default 'initial_magmoms'); frames without it are an error.")
+    var initialMagmomsKey: String?
+
     @Option(name: .long, help: "Write one row per frame to this CSV file.")
     var csv: String?
 
@@ -55,6 +70,11 @@ struct Evaluate: ParsableCommand {
             var evaluation = ModelEvaluation(committee: loaded, mode: spins == "fixed" ? .fixed : .defaultSelfConsistent)
             evaluation.executor = ParallelExecutor(threads: try common.checkedThreads())
             if let text = initialMagmoms { evaluation.defaultInitialMoments = try Self.parseDefaults(text) }
+            for (label, key) in zip(LabelKeys.labels, [energyKey, forcesKey, stressKey, magmomsKey, initialMagmomsKey]) {
+                guard let key else { continue }
+                guard !key.isEmpty else { throw SpinMDError.invalidInput(location: "--\(label.replacingOccurrences(of: "_", with: "-"))-key", message: "expected the name of a key or column") }
+                evaluation.labelKeys.set(label, to: key)
+            }
             let result = try evaluation.evaluate(files: data)
             let what = loaded.members.count > 1 ? " (committee of \(loaded.members.count) models)" : ""
             print("\(model)\(what) on \(data.joined(separator: ", ")): \(result.frames.count) frames, spins \(spins)")

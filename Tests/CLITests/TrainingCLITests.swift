@@ -119,6 +119,44 @@ final class TrainingCLITests: CLITestCase {
         XCTAssertTrue(wrong.stderr.contains("--members: expected distinct member numbers from 1 to 2"), wrong.stderr)
     }
 
+    /// Labels under other names (`REF_energy`, `REF_forces`, as MACE's tools write them) are read
+    /// with the key options; a key that a frame lacks is an error naming it.
+    func testLabelKeysReadOtherToolsNames() throws {
+        try writeData("data.extxyz", count: 4)
+        let original = read("data.extxyz")!
+        let renamed = original.replacingOccurrences(of: " energy=", with: " REF_energy=")
+            .replacingOccurrences(of: ":forces:R:3", with: ":REF_forces:R:3")
+            .replacingOccurrences(of: " stress=", with: " REF_stress=")
+        XCTAssertNotEqual(original, renamed)
+        try write("ref.extxyz", renamed)
+        try write("random.json", "{\"species\": [\"Ni\", \"O\"], \"cutoff_A\": 4.0, \"channels\": 4, \"hidden\": 8}")
+        XCTAssertEqual(try spinmd(["model", "init", "--config", "random.json", "--out", "m.safetensors"]).status, 0)
+        let plain = try spinmd(["eval", "m.safetensors", "data.extxyz", "--csv", "plain.csv", "--quiet"])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        let keyed = try spinmd(["eval", "m.safetensors", "ref.extxyz", "--energy-key", "REF_energy", "--forces-key", "REF_forces",
+                                "--stress-key", "REF_stress", "--csv", "keyed.csv", "--quiet"])
+        XCTAssertEqual(keyed.status, 0, keyed.stderr)
+        func table(_ text: String) -> String {
+            text.split(separator: "\n").dropFirst().filter { !$0.hasPrefix("per-frame") }.joined(separator: "\n")
+        }
+        XCTAssertEqual(table(keyed.stdout), table(plain.stdout), "the same errors under the other names")
+        XCTAssertEqual(read("keyed.csv")?.replacingOccurrences(of: "ref.extxyz", with: "data.extxyz"), read("plain.csv"))
+        XCTAssertTrue(read("plain.csv")!.split(separator: "\n")[1].split(separator: ",").count > 5)
+        let wrong = try spinmd(["eval", "m.safetensors", "ref.extxyz", "--energy-key", "dft_energy"])
+        XCTAssertEqual(wrong.status, 1)
+        XCTAssertTrue(wrong.stderr.contains("no comment-line key 'dft_energy'") && wrong.stderr.contains("ref.extxyz:"), wrong.stderr)
+        let config = trainingConfig(epochs: 1, data: "ref.extxyz").replacingOccurrences(of: "\"test_fraction\": 0.2}", with: "\"test_fraction\": 0.2, \"energy_key\": \"REF_energy\", \"forces_key\": \"REF_forces\"}")
+        XCTAssertTrue(config.contains("REF_forces"))
+        try write("keyed.json", config)
+        let trained = try spinmd(["train", "keyed.json"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        try write("misspelt.json", config.replacingOccurrences(of: "REF_forces", with: "REF_force")
+            .replacingOccurrences(of: "\"directory\": \"trained\"", with: "\"directory\": \"misspelt\""))
+        let misspelt = try spinmd(["train", "misspelt.json"])
+        XCTAssertEqual(misspelt.status, 1)
+        XCTAssertTrue(misspelt.stderr.contains("no column 'REF_force'"), misspelt.stderr)
+    }
+
     func testSeedOptionTrainsACommitteeMemberBesideTheFirst() throws {
         try writeData("data.extxyz", count: 10)
         try write("train.json", trainingConfig(epochs: 2))

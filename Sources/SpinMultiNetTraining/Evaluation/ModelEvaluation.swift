@@ -13,6 +13,8 @@ public struct ModelEvaluation {
     public var executor = ParallelExecutor(threads: 1)
     /// Spin input for frames without `initial_magmoms` (see `DatasetReader`).
     public var defaultInitialMoments: [Element: Double] = [:]
+    /// Names of the labels in the data files.
+    public var labelKeys = LabelKeys()
 
     public init(committee: SpinMultiNetCommittee, mode: SpinMode) {
         self.committee = committee
@@ -27,6 +29,7 @@ public struct ModelEvaluation {
         var reader = DatasetReader(species: committee.configuration.species.map { Element(atomicNumber: $0)! }, cutoff: committee.cutoff)
         reader.defaultInitialMoments = defaultInitialMoments
         reader.defaultsLocation = "--initial-magmoms"
+        reader.keys = labelKeys
         var frames: [LabelledFrame] = []
         for f in files { frames += try reader.read(path: f) }
         return try evaluate(frames)

@@ -15,6 +15,8 @@ public struct DatasetReader {
     public var defaultInitialMoments: [Element: Double] = [:]
     /// Where the defaults come from, for the error message ("train.json: key 'data.initial_magmoms'").
     public var defaultsLocation = "the training configuration's 'data.initial_magmoms'"
+    /// The names of the labels in the files (`energy`, `forces`, ... unless set).
+    public var keys = LabelKeys()
     /// Closest approach of two atoms a frame may have [Å] (as `min_distance_A`'s default for runs):
     /// closer atoms are a broken structure, and at distance 0 the model is not defined.
     public static let minimumDistance = 0.5
@@ -66,27 +68,35 @@ public struct DatasetReader {
             guard abs(x) <= 1e12 else { throw fail("'\(key)' is \(text.abbreviated()); remove the frame or its label") }
             return x
         }
-        let energy = try number("energy")
+        for label in LabelKeys.labels.sorted() where keys.required.contains(label) {
+            let key = keys.key(label)
+            let present = ["energy", "stress"].contains(label) ? f.info[key] != nil : f.arrays[key] != nil
+            guard present else {
+                let place = ["energy", "stress"].contains(label) ? "comment-line key" : "column"
+                throw fail("no \(place) '\(key)' (the \(label) label asked for); the frame has \(["energy", "stress"].contains(label) ? "keys " + f.info.keys.sorted().joined(separator: ", ") : "columns " + f.arrays.keys.sorted().joined(separator: ", "))")
+            }
+        }
+        let energy = try number(keys.energy)
         var forces: [Vector3]? = nil
-        if let c = try column("forces") {
-            guard c[0].count == 3 else { throw fail("column 'forces' must have 3 components") }
+        if let c = try column(keys.forces) {
+            guard c[0].count == 3 else { throw fail("column '\(keys.forces)' must have 3 components") }
             forces = c.map { Vector3($0[0], $0[1], $0[2]) }
         }
         var stress: Matrix3? = nil
-        if let text = f.info["stress"] {
+        if let text = f.info[keys.stress] {
             let v = text.split(separator: " ").map { Double($0) }
             guard v.count == 9 || v.count == 6, v.allSatisfy({ $0.map { abs($0) <= Self.largestLabel } == true }) else {
-                throw fail("'stress' must hold 9 (3×3) or 6 (Voigt xx yy zz yz xz xy) numbers of magnitude at most 1e6 eV/Å³, found '\(text)'")
+                throw fail("'\(keys.stress)' must hold 9 (3×3) or 6 (Voigt xx yy zz yz xz xy) numbers of magnitude at most 1e6 eV/Å³, found '\(text)'")
             }
             let s = v.map { $0! }
             stress = s.count == 9 ? Matrix3(s) : Matrix3([s[0], s[5], s[4], s[5], s[1], s[3], s[4], s[3], s[2]])
         }
-        let target = try moments("magmoms")
-        var initial = try moments("initial_magmoms")
+        let target = try moments(keys.magmoms)
+        var initial = try moments(keys.initialMagmoms)
         if initial == nil {
             let missing = Set(system.species.filter { defaultInitialMoments[$0] == nil }).map(\.symbol).sorted()
             guard missing.isEmpty else {
-                throw fail("no 'initial_magmoms' column (the spin input); give per-element defaults in \(defaultsLocation), e.g. {\(missing.map { "\"\($0)\": 2.0" }.joined(separator: ", "))} (signs are taken from the frame's 'magmoms')")
+                throw fail("no '\(keys.initialMagmoms)' column (the spin input); give per-element defaults in \(defaultsLocation), e.g. {\(missing.map { "\"\($0)\": 2.0" }.joined(separator: ", "))} (signs are taken from the frame's 'magmoms')")
             }
             let signs: [Double]
             switch target {
@@ -104,7 +114,7 @@ public struct DatasetReader {
         system.initialMagneticMoments = initial
         do { try Simulation.checkOverlaps(system, minimum: Self.minimumDistance) } catch let e as SpinMDError { throw fail(e.description) }
         var info = f.info
-        info["energy"] = nil; info["stress"] = nil
+        info[keys.energy] = nil; info[keys.stress] = nil
         return LabelledFrame(system: system, speciesIndex: speciesIndex, cutoff: cutoff, energy: energy, forces: forces,
                              moments: target, stress: stress, info: info, source: source, file: file, index: index)
     }

@@ -92,6 +92,7 @@ public final class Trainer {
         var reader = DatasetReader(species: model.configuration.species.map { Element(atomicNumber: $0)! }, cutoff: model.configuration.cutoff)
         reader.defaultInitialMoments = c.defaultInitialMoments
         reader.defaultsLocation = c.defaultsLocation
+        reader.keys = c.labelKeys
         var hashes: [(file: String, sha256: String, frames: Int)] = []
         func load(_ files: [String]) throws -> [LabelledFrame] {
             var frames: [LabelledFrame] = []

@@ -55,6 +55,8 @@ public struct TrainingConfiguration {
     public var splitMethod = SplitMethod.shuffle
     public var defaultInitialMoments: [Element: Double] = [:]
     public var defaultsLocation = ""
+    /// Names of the labels in the data files (`data.energy_key`, ...).
+    public var labelKeys = LabelKeys()
 
     public var model: ModelSource
     /// Fit per-species reference energies by least squares on the training frames (else keep the model's).
@@ -153,6 +155,12 @@ public struct TrainingConfiguration {
             try defaults.finish()
         }
         defaultsLocation = "\(path): key 'data.initial_magmoms'"
+        for label in LabelKeys.labels {
+            if let key = try data.optionalString(label + "_key") {
+                guard !key.isEmpty else { throw data.error(label + "_key", "expected the name of a key or column, got an empty string") }
+                labelKeys.set(label, to: key)
+            }
+        }
         try data.finish()
 
         fitReferenceEnergies = try c.choice("reference_energies", ["fit", "model"], default: "fit") == "fit"
