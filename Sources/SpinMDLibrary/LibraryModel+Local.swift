@@ -122,8 +122,7 @@ extension LibraryModel {
             }
             return v
         }
-        let moments = try SystemInput.moments(spinmd_system(atom_count: Int64(n), atomic_numbers: nil, positions: nil, cell: nil, pbc: nil,
-                                                            initial_moments: s.initial_moments, moment_components: s.moment_components), count: n)
+        let moments = try SystemInput.moments(s.initial_moments, components: s.moment_components, count: n)
         let local = try LocalGraph(s, positions: positions, speciesIndex: species.map { potential.committee.speciesIndex($0)! }, cutoff: potential.cutoff)
         if !local.folded && s.exchange == nil {
             throw LibraryError.invalidArgument("ghost atoms without ghost_owner need the exchange, global_max and global_sum callbacks (their moments follow their owners' at every spin iteration)")

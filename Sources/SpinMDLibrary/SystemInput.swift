@@ -49,18 +49,19 @@ enum SystemInput {
             throw LibraryError(SPINMD_ERROR_GEOMETRY, "\(error)")
         }
         return AtomicSystem(species: species, positions: positions, cell: cell,
-                            initialMagneticMoments: try moments(s, count: n))
+                            initialMagneticMoments: try moments(s.initial_moments, components: s.moment_components, count: n))
     }
 
-    /// The initial moments: (N) collinear values or (N, 3) vectors [μB].
-    static func moments(_ s: spinmd_system, count n: Int) throws -> MagneticMoments {
-        guard let m = s.initial_moments else {
+    /// The initial moments at `m`: (N) collinear values (`components` 1) or (N, 3) vectors
+    /// (`components` 3) [μB].
+    static func moments(_ m: UnsafePointer<Double>?, components: Int32, count n: Int) throws -> MagneticMoments {
+        guard let m else {
             throw LibraryError.invalidArgument("initial_moments is NULL: SpinMultiNet needs initial magnetic moments (a sign pattern and rough magnitudes, as VASP's MAGMOM)")
         }
         func check(_ x: Double, _ i: Int) throws {
             guard x.isFinite, abs(x) <= maximumMoment else { throw LibraryError.invalidArgument("initial moment of atom \(i + 1) is \(x) μB; expected a finite value within ±\(maximumMoment) μB") }
         }
-        switch s.moment_components {
+        switch components {
         case 1:
             for i in 0..<n { try check(m[i], i) }
             return .collinear(Array(UnsafeBufferPointer(start: m, count: n)))
@@ -68,7 +69,7 @@ enum SystemInput {
             for i in 0..<3 * n { try check(m[i], i / 3) }
             return .vector((0..<n).map { Vector3(m[3 * $0], m[3 * $0 + 1], m[3 * $0 + 2]) })
         default:
-            throw LibraryError.invalidArgument("moment_components is \(s.moment_components); expected 1 (collinear, along z) or 3 (vectors)")
+            throw LibraryError.invalidArgument("moment_components is \(components); expected 1 (collinear, along z) or 3 (vectors)")
         }
     }
 
