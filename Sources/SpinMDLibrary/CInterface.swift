@@ -24,6 +24,18 @@ private func model(_ handle: OpaquePointer) -> LibraryModel {
 /// The version string lives for the life of the process (written once, then only read).
 nonisolated(unsafe) private let versionText: UnsafeMutablePointer<CChar> = strdup(SpinMDVersion.string)!
 
+/// An evaluation entry point: checks the pointers, runs `body` and stores its wall time (the
+/// whole call) in `results.seconds`.
+private func timedEvaluation<System>(_ handle: OpaquePointer?, _ system: UnsafePointer<System>?, _ results: UnsafeMutablePointer<spinmd_results>?,
+                                     _ body: (LibraryModel, System, inout spinmd_results) throws -> Void) -> spinmd_status {
+    reporting {
+        let start = Stopwatch.now()
+        guard let handle, let system, let results else { throw LibraryError.invalidArgument("the model, system and results pointers must not be NULL") }
+        try body(model(handle), system.pointee, &results.pointee)
+        results.pointee.seconds = Stopwatch.now() - start
+    }
+}
+
 @_cdecl("spinmd_version")
 public func versionString() -> UnsafePointer<CChar> { UnsafePointer(versionText) }
 
@@ -71,12 +83,7 @@ public func memberCount(_ handle: OpaquePointer?) -> Int32 {
 @_cdecl("spinmd_evaluate")
 public func evaluate(_ handle: OpaquePointer?, _ system: UnsafePointer<spinmd_system>?, _ request: Int32,
                      _ results: UnsafeMutablePointer<spinmd_results>?) -> spinmd_status {
-    reporting {
-        let start = Stopwatch.now()
-        guard let handle, let system, let results else { throw LibraryError.invalidArgument("the model, system and results pointers must not be NULL") }
-        try model(handle).evaluate(system.pointee, request: request, into: &results.pointee)
-        results.pointee.seconds = Stopwatch.now() - start
-    }
+    timedEvaluation(handle, system, results) { try $0.evaluate($1, request: request, into: &$2) }
 }
 
 @_cdecl("spinmd_reset_spins")
@@ -88,10 +95,5 @@ public func resetSpins(_ handle: OpaquePointer?) {
 @_cdecl("spinmd_evaluate_local")
 public func evaluateLocal(_ handle: OpaquePointer?, _ system: UnsafePointer<spinmd_local_system>?, _ request: Int32,
                           _ results: UnsafeMutablePointer<spinmd_results>?) -> spinmd_status {
-    reporting {
-        let start = Stopwatch.now()
-        guard let handle, let system, let results else { throw LibraryError.invalidArgument("the model, system and results pointers must not be NULL") }
-        try model(handle).evaluateLocal(system.pointee, request: request, into: &results.pointee)
-        results.pointee.seconds = Stopwatch.now() - start
-    }
+    timedEvaluation(handle, system, results) { try $0.evaluateLocal($1, request: request, into: &$2) }
 }

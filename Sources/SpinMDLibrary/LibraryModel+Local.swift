@@ -80,13 +80,7 @@ extension LibraryModel {
     }
 
     private func prepare(_ s: spinmd_local_system, request bits: Int32, results out: spinmd_results) throws -> PreparedLocal {
-        guard bits >= 0, bits < 1 << 5 else { throw LibraryError.invalidArgument("request is \(bits); expected a combination of the SPINMD_REQUEST_* bits") }
-        let request = EvaluationRequest(rawValue: Int(bits)).union(.energy)
-        for (bit, pointer, name) in [(EvaluationRequest.forces, out.forces, "forces"), (.atomicEnergies, out.atomic_energies, "atomic_energies"),
-                                     (.magneticMoments, out.moments, "moments"), (.virial, out.virial, "virial")]
-            where request.contains(bit) && pointer == nil {
-            throw LibraryError.invalidArgument("results.\(name) is NULL but was requested")
-        }
+        let request = try Self.request(bits, results: out)
         let nl = Int(s.local_count), ng = Int(s.ghost_count), n = nl + ng
         guard nl >= 1, ng >= 0, n <= SystemInput.maximumAtomCount else {
             throw LibraryError.invalidArgument("local_count \(s.local_count) and ghost_count \(s.ghost_count): expected at least one local atom and at most \(SystemInput.maximumAtomCount) in all")
@@ -105,23 +99,9 @@ extension LibraryModel {
         }
         let callbacks = [s.exchange == nil, s.global_max == nil, s.global_sum == nil]
         guard Set(callbacks).count == 1 else { throw LibraryError.invalidArgument("give all of exchange, global_max and global_sum, or none") }
-        var species: [Element] = []
-        species.reserveCapacity(n)
-        for i in 0..<n {
-            guard let e = Element(atomicNumber: Int(z[i])) else {
-                throw LibraryError(SPINMD_ERROR_UNSUPPORTED_SPECIES, "atom \(i + 1) has atomic number \(z[i]), which is no element")
-            }
-            species.append(e)
-        }
+        let species = try SystemInput.species(z, count: n)
         try potential.checkSupports(species)
-        let positions = try (0..<n).map { i in
-            let v = Vector3(x[3 * i], x[3 * i + 1], x[3 * i + 2])
-            guard v.isFinite, v.x.magnitude <= CellListBuilder.maximumCoordinate, v.y.magnitude <= CellListBuilder.maximumCoordinate,
-                  v.z.magnitude <= CellListBuilder.maximumCoordinate else {
-                throw LibraryError(SPINMD_ERROR_GEOMETRY, "atom \(i + 1) (\(species[i].symbol)) has position (\(v.x), \(v.y), \(v.z)) Å: not finite or beyond \(CellListBuilder.maximumCoordinate) Å")
-            }
-            return v
-        }
+        let positions = try SystemInput.positions(x, count: n, species: species, within: CellListBuilder.maximumCoordinate)
         let moments = try SystemInput.moments(s.initial_moments, components: s.moment_components, count: n)
         let local = try LocalGraph(s, positions: positions, speciesIndex: species.map { potential.committee.speciesIndex($0)! }, cutoff: potential.cutoff)
         if !local.folded && s.exchange == nil {

@@ -81,15 +81,7 @@ final class LibraryModel {
 
     /// Evaluates `request` for `system` into `out` (whose requested arrays the caller sized).
     func evaluate(_ input: spinmd_system, request bits: Int32, into out: inout spinmd_results) throws {
-        guard bits >= 0, bits < 1 << 5 else { throw LibraryError.invalidArgument("request is \(bits); expected a combination of the SPINMD_REQUEST_* bits") }
-        let request = EvaluationRequest(rawValue: Int(bits)).union(.energy)
-        let wanted: [(EvaluationRequest, UnsafeMutablePointer<Double>?, String)] = [
-            (.forces, out.forces, "forces"), (.virial, out.virial, "virial"),
-            (.atomicEnergies, out.atomic_energies, "atomic_energies"), (.magneticMoments, out.moments, "moments"),
-        ]
-        for (bit, pointer, name) in wanted where request.contains(bit) && pointer == nil {
-            throw LibraryError.invalidArgument("results.\(name) is NULL but was requested")
-        }
+        let request = try Self.request(bits, results: out)
         try lock.withLock {
             var system = try SystemInput.read(input, cutoff: potential.cutoff, radius: potential.cutoff + Self.skin)
             try potential.checkSupports(system.species)
@@ -110,6 +102,20 @@ final class LibraryModel {
             try Self.requireFinite(r)
             write(r, system: system, request: request, into: &out)
         }
+    }
+
+    /// The request of `bits` (the energy always), once every requested array of `out` is given.
+    static func request(_ bits: Int32, results out: spinmd_results) throws -> EvaluationRequest {
+        guard bits >= 0, bits < 1 << 5 else { throw LibraryError.invalidArgument("request is \(bits); expected a combination of the SPINMD_REQUEST_* bits") }
+        let request = EvaluationRequest(rawValue: Int(bits)).union(.energy)
+        let wanted: [(EvaluationRequest, UnsafeMutablePointer<Double>?, String)] = [
+            (.forces, out.forces, "forces"), (.virial, out.virial, "virial"),
+            (.atomicEnergies, out.atomic_energies, "atomic_energies"), (.magneticMoments, out.moments, "moments"),
+        ]
+        for (bit, pointer, name) in wanted where request.contains(bit) && pointer == nil {
+            throw LibraryError.invalidArgument("results.\(name) is NULL but was requested")
+        }
+        return request
     }
 
     static func requireFinite(_ r: PotentialResult) throws {

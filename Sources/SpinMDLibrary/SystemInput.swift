@@ -19,19 +19,8 @@ enum SystemInput {
         guard let z = s.atomic_numbers, let r = s.positions, let h = s.cell, let p = s.pbc else {
             throw LibraryError.invalidArgument("atomic_numbers, positions, cell and pbc must not be NULL")
         }
-        var species: [Element] = []
-        species.reserveCapacity(n)
-        for i in 0..<n {
-            guard let e = Element(atomicNumber: Int(z[i])) else {
-                throw LibraryError(SPINMD_ERROR_UNSUPPORTED_SPECIES, "atom \(i + 1) has atomic number \(z[i]), which is no element")
-            }
-            species.append(e)
-        }
-        let positions = try (0..<n).map { i in
-            let v = Vector3(r[3 * i], r[3 * i + 1], r[3 * i + 2])
-            guard v.isFinite else { throw LibraryError(SPINMD_ERROR_GEOMETRY, "atom \(i + 1) (\(species[i].symbol)) has a non-finite position (\(v.x), \(v.y), \(v.z)) Å") }
-            return v
-        }
+        let species = try species(z, count: n)
+        let positions = try positions(r, count: n, species: species)
         let pbc = try (0..<3).map { k in
             guard p[k] == 0 || p[k] == 1 else { throw LibraryError.invalidArgument("pbc[\(k)] is \(p[k]); expected 0 or 1") }
             return p[k] == 1
@@ -50,6 +39,29 @@ enum SystemInput {
         }
         return AtomicSystem(species: species, positions: positions, cell: cell,
                             initialMagneticMoments: try moments(s.initial_moments, components: s.moment_components, count: n))
+    }
+
+    /// The elements of the atomic numbers `z` of `n` atoms.
+    static func species(_ z: UnsafePointer<Int32>, count n: Int) throws -> [Element] {
+        try (0..<n).map { i in
+            guard let e = Element(atomicNumber: Int(z[i])) else {
+                throw LibraryError(SPINMD_ERROR_UNSUPPORTED_SPECIES, "atom \(i + 1) has atomic number \(z[i]), which is no element")
+            }
+            return e
+        }
+    }
+
+    /// The (n, 3) positions at `r` [Å]: finite, and each coordinate within `bound`.
+    static func positions(_ r: UnsafePointer<Double>, count n: Int, species: [Element], within bound: Double = .infinity) throws -> [Vector3] {
+        try (0..<n).map { i in
+            let v = Vector3(r[3 * i], r[3 * i + 1], r[3 * i + 2])
+            let atom = "atom \(i + 1) (\(species[i].symbol))"
+            guard v.isFinite else { throw LibraryError(SPINMD_ERROR_GEOMETRY, "\(atom) has a non-finite position (\(v.x), \(v.y), \(v.z)) Å") }
+            guard max(v.x.magnitude, v.y.magnitude, v.z.magnitude) <= bound else {
+                throw LibraryError(SPINMD_ERROR_GEOMETRY, "\(atom) has position (\(v.x), \(v.y), \(v.z)) Å, beyond \(bound) Å")
+            }
+            return v
+        }
     }
 
     /// The initial moments at `m`: (N) collinear values (`components` 1) or (N, 3) vectors

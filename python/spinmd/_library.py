@@ -146,10 +146,6 @@ def _check(status):
         raise _ERRORS.get(status, SpinMDError)(message, status)
 
 
-def _pointer(array, ctype):
-    return array.ctypes.data_as(ctypes.POINTER(ctype))
-
-
 class Model:
     """A SpinMultiNet model (or committee) loaded by libspinmdc: one handle, with its own warm start.
 
@@ -170,7 +166,7 @@ class Model:
                            max_iterations=int(max_iterations or 0), mixing=mixing or 0.0)
         if members is not None:
             self._members = np.ascontiguousarray(list(members), dtype=np.int32)
-            options.members = _pointer(self._members, ctypes.c_int32)
+            options.members = self._members.ctypes.data_as(ctypes.POINTER(ctypes.c_int32))
             options.member_count = len(self._members)
             if len(self._members) == 0:
                 raise InvalidArgumentError("members: give at least one member number, or None for all")

@@ -249,14 +249,14 @@ public enum ExtendedXYZ {
     /// (ASE units), forces [eV/Å], magmoms [μB]; info: energy [eV], stress [eV/Å³, ASE sign],
     /// plus `extra` key=value pairs. An energy that is not finite means unknown (e.g. a NetCDF
     /// frame without per-atom energies) and is omitted; writers of runs refuse non-finite
-    /// values before they get here (`Snapshot.requireFinite`). Numbers have 10 decimals, or with
-    /// `exact` their shortest text that reads back bit for bit.
+    /// values before they get here (`Snapshot.requireFinite`). Numbers have 10 decimals.
     public static func format(_ system: AtomicSystem, result: PotentialResult? = nil, extra: [(String, String)] = [],
-                              exact: Bool = false, executor: ParallelExecutor = ParallelExecutor(threads: 1)) -> String {
-        String(decoding: formatBytes(system, result: result, extra: extra, exact: exact, executor: executor), as: UTF8.self)
+                              executor: ParallelExecutor = ParallelExecutor(threads: 1)) -> String {
+        String(decoding: formatBytes(system, result: result, extra: extra, executor: executor), as: UTF8.self)
     }
 
-    /// `format` as UTF-8 bytes (what the writers use: no intermediate String for large frames).
+    /// `format` as UTF-8 bytes (what the writers use: no intermediate String for large frames);
+    /// with `exact`, every number in its shortest text that reads back bit for bit.
     public static func formatBytes(_ system: AtomicSystem, result: PotentialResult? = nil, extra: [(String, String)] = [],
                                    exact: Bool = false, executor: ParallelExecutor = ParallelExecutor(threads: 1)) -> [UInt8] {
         func fmt(_ x: Double) -> String { exact ? x.description : DecimalFormatter.string(x) }
