@@ -11,7 +11,7 @@ final class ResumeTests: CLITestCase {
     func nvtInput(steps: Int, directory: String = "out") -> String {
         """
         {
-          "structure": {"lattice": "fcc", "elements": ["Ar"], "a_A": 5.3, "repeat": [3, 3, 3]},
+          "structure": {"lattice": "fcc", "elements": ["Ar"], "a_A": 5.3, "repeat": [3, 3, 3], "fixed_atoms": {"z_below_A": 1}},
           \(Self.argonPotential),
           "task": "md",
           "md": {"ensemble": "nvt", "timestep_fs": 5, "steps": \(steps), "initial_temperature_K": 40, "seed": 9,
@@ -77,7 +77,10 @@ final class ResumeTests: CLITestCase {
         let a = try frames("reference/traj.nc"), b = try frames("out/traj.nc")
         XCTAssertEqual(a.count, 31)
         XCTAssertEqual(b.count, a.count, "no frame duplicated or lost")
+        let fixed = a[0].positions.indices.filter { a[0].positions[$0].z < 1 }
+        XCTAssertEqual(fixed.count, 18)
         for k in a.indices {
+            XCTAssertEqual(fixed.map { b[k].positions[$0] }, fixed.map { a[0].positions[$0] }, "fixed atoms stay put, frame \(k)")
             XCTAssertEqual(a[k].time, b[k].time)
             XCTAssertEqual(a[k].positions, b[k].positions, "frame \(k)")
             XCTAssertEqual(a[k].velocities!, b[k].velocities!, "frame \(k)")

@@ -111,6 +111,10 @@ public struct RunConfiguration {
     /// The input file [path].
     public var inputPath: String
     public var structure: StructureSource
+    /// `structure.fixed_atoms`: replaces the structure file's constraints when given.
+    public var fixedAtoms: FixedAtomSelection?
+    /// `structure.incar`: a VASP INCAR whose MAGMOM gives the initial moments [path].
+    public var incarPath: String?
     public var initialMagneticMoments: MagneticMoments?
     /// Initial moments by a named ordering (computed from the structure in `makeSystem`).
     public var magneticOrdering: MagneticOrdering?
@@ -142,8 +146,16 @@ public struct RunConfiguration {
         self.inputPath = inputPath
         self.root = root
         let base = URL(fileURLWithPath: inputPath).deletingLastPathComponent().path
-        structure = try StructureSource(try root.object("structure"), baseDirectory: base)
+        let structureSection = try root.object("structure")
+        fixedAtoms = try FixedAtomSelection(structureSection)
+        if let incar = try structureSection.optionalString("incar") {
+            incarPath = incar.hasPrefix("/") ? incar : URL(fileURLWithPath: base).appendingPathComponent(incar).path
+        }
+        structure = try StructureSource(structureSection, baseDirectory: base)
         (initialMagneticMoments, magneticOrdering) = try Self.initialMoments(root)
+        if incarPath != nil, root.contains("initial_magmoms") {
+            throw root.error("initial_magmoms", "and structure.incar both give initial moments; keep one of them")
+        }
         let potentialSection = try root.object("potential")
         let neighbor = try root.optionalObject("neighbor")
         skin = try neighbor?.double("skin_A", default: 1.0, .range(0, Self.maximumSkin)) ?? 1.0
@@ -166,9 +178,17 @@ public struct RunConfiguration {
         }
     }
 
-    /// Builds the initial system: reads or builds the structure and attaches moments.
+    /// Builds the initial system: reads or builds the structure and attaches moments and constraints.
     public func makeSystem() throws -> AtomicSystem {
+        var notes: [String] = []
+        return try makeSystem(notes: &notes)
+    }
+
+    /// `makeSystem()`, adding to `notes` what the run log should say about where moments and
+    /// constraints came from and what was ignored.
+    public func makeSystem(notes: inout [String]) throws -> AtomicSystem {
         var system: AtomicSystem
+        var fileMoments: [[Double]]?  // an extxyz frame's `magmoms` column (a DFT result)
         switch structure {
         case let .file(path, format, frame):
             if format == "poscar" {
@@ -180,6 +200,7 @@ public struct RunConfiguration {
                     throw try root.object("structure").error("frame", "\(path) has \(frames.count) frames; frame \(frame) does not exist")
                 }
                 system = frames[index].system
+                fileMoments = frames[index].arrays["magmoms"]
             }
         case let .crystal(lattice, elements, a, repeats):
             do { system = try CrystalBuilder.cubic(lattice, a: a, species: elements, repeats: repeats) } catch let e as SpinMDError {
@@ -199,6 +220,19 @@ public struct RunConfiguration {
             }
             system.initialMagneticMoments = m
         }
+        if let path = incarPath {
+            let incar = try INCAR.readMoments(path: path, atomCount: system.atomCount)
+            system.initialMagneticMoments = incar.moments
+            notes.append("initial moments: MAGMOM of \(path)" + (incar.ignoredTags.isEmpty ? "" : "; tags ignored: " + incar.ignoredTags.joined(separator: ", ")))
+        }
+        if system.initialMagneticMoments == nil, let m = fileMoments {
+            system.initialMagneticMoments = m[0].count == 3 ? .vector(m.map { Vector3($0[0], $0[1], $0[2]) }) : .collinear(m.map { $0[0] })
+            notes.append("initial moments: the structure file has no initial_magmoms; its magmoms column (the moments of an earlier calculation) is used as the estimates")
+        }
+        if let selection = fixedAtoms {
+            system.constraints = try selection.constraints(for: system)
+        }
+        if let c = system.constraints, !c.isEmpty { notes.append("constraints: " + c.summary) }
         guard system.atomCount > 0 else { throw root.error("structure", "the structure has no atoms") }
         return system
     }

@@ -10,6 +10,9 @@ public final class VelocityVerlet {
     /// When set, every drift is checked against them before the forces are evaluated at the
     /// new positions (a runaway step never reaches the potential or an output).
     public var runawayLimits: RunawayLimits?
+    /// Fixed directions of constrained atoms (`MotionConstraints`): every kick leaves their
+    /// velocities in the directions the atoms may move along, so they never drift.
+    public var constraints: MotionConstraints.Projection?
 
     public init(timestep: Double, executor: ParallelExecutor = ParallelExecutor(threads: 1)) {
         self.timestep = timestep
@@ -29,6 +32,7 @@ public final class VelocityVerlet {
                 }
             }
         }
+        constraints?.apply(&system.velocities)
     }
 
     /// r += Δt · v.

@@ -58,7 +58,7 @@ public enum ExtendedXYZ {
     static let knownColumns: [String: (type: Character, components: [Int])] = [
         "species": ("S", [1]), "pos": ("R", [3]), "masses": ("R", [1]), "Z": ("I", [1]), "numbers": ("I", [1]),
         "initial_magmoms": ("R", [1, 3]), "magmoms": ("R", [1, 3]), "forces": ("R", [3]),
-        "velocities": ("R", [3]), "vel": ("R", [3]), "momenta": ("R", [3]),
+        "velocities": ("R", [3]), "vel": ("R", [3]), "momenta": ("R", [3]), "move_mask": ("L", [1, 3]),
     ]
     /// Most components of one column.
     static let maximumComponents = 1000
@@ -223,8 +223,13 @@ public enum ExtendedXYZ {
             moments = m[0].count == 3 ? .vector(m.map { Vector3($0[0], $0[1], $0[2]) }) : .collinear(m.map { $0[0] })
         }
         try StructureCheck.positions(positions, cell: cell, file: file) { commentLine + 1 + $0 }
-        let system = AtomicSystem(species: species, positions: positions, cell: cell, velocities: velocities,
+        var system = AtomicSystem(species: species, positions: positions, cell: cell, velocities: velocities,
                                   masses: masses, initialMagneticMoments: moments)
+        // ASE's FixAtoms (move_mask:L:1) or FixCartesian (move_mask:L:3); T = free to move.
+        if let m = arrays["move_mask"] {
+            let mask = m.map { row in row.count == 1 ? (row[0] == 0 ? UInt8(7) : 0) : (0..<3).reduce(UInt8(0)) { $0 | (row[$1] == 0 ? 1 << $1 : 0) } }
+            system.constraints = MotionConstraints(fixedMask: mask, frame: .cartesian, source: "extxyz move_mask")
+        }
         return Frame(system: system, info: info, arrays: arrays, line: firstLine)
     }
 
@@ -245,7 +250,7 @@ public enum ExtendedXYZ {
         return try Cell.orthorhombic(size.x, size.y, size.z, pbc: [false, false, false])
     }
 
-    /// Formats one frame. Columns: species, pos, and (when given) initial_magmoms, momenta
+    /// Formats one frame. Columns: species, pos, and (when given) move_mask, initial_magmoms, momenta
     /// (ASE units), forces [eV/Å], magmoms [μB]; info: energy [eV], stress [eV/Å³, ASE sign],
     /// plus `extra` key=value pairs. An energy that is not finite means unknown (e.g. a NetCDF
     /// frame without per-atom energies) and is omitted; writers of runs refuse non-finite
@@ -264,6 +269,8 @@ public enum ExtendedXYZ {
             if exact { out += Array(x.description.utf8) } else { DecimalFormatter.append(x, to: &out) }
         }
         var properties = "species:S:1:pos:R:3"
+        let moveMask = moveMaskRows(system)
+        if let m = moveMask { properties += ":move_mask:L:\(m[0].count)" }
         let moments = system.initialMagneticMoments
         if let m = moments { properties += ":initial_magmoms:R:\(m.vectorWidth)" }
         let hasVelocities = system.velocities.contains { $0 != .zero }
@@ -294,6 +301,7 @@ public enum ExtendedXYZ {
             for i in range {
                 out += Array(system.species[i].symbol.padding(toLength: 2, withPad: " ", startingAt: 0).utf8)
                 put(system.positions[i])
+                if let m = moveMask { for free in m[i] { out += [space, UInt8(ascii: free ? "T" : "F")] } }
                 if let m = initial { for v in m[i] { out.append(space); append(v, to: &out) } }
                 if hasVelocities { put(system.masses[i] * aseTimeUnit * system.velocities[i]) }
                 if let f = forces { put(f[i]) }
@@ -313,6 +321,17 @@ public enum ExtendedXYZ {
         out.reserveCapacity(out.count + pieces.reduce(0) { $0 + $1.count })
         for piece in pieces { out += piece }
         return out
+    }
+
+    /// ASE's `move_mask` rows (true = free): one flag per atom when only whole atoms are fixed,
+    /// three (Cartesian) otherwise; nil when nothing is fixed or when directions along the
+    /// lattice vectors of a cell not aligned with x, y, z have no Cartesian equivalent.
+    static func moveMaskRows(_ system: AtomicSystem) -> [[Bool]]? {
+        guard let c = system.constraints, !c.isEmpty else { return nil }
+        if c.fixesWholeAtomsOnly { return c.fixedMask.map { [$0 == 0] } }
+        let h = system.cell.matrix
+        guard c.frame == .cartesian || (h[0, 1] == 0 && h[0, 2] == 0 && h[1, 0] == 0 && h[1, 2] == 0 && h[2, 0] == 0 && h[2, 1] == 0) else { return nil }
+        return c.fixedMask.map { mask in (0..<3).map { mask & (1 << $0) == 0 } }
     }
 
     static func momentRows(_ m: MagneticMoments) -> [[Double]] {

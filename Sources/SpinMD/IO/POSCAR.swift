@@ -1,7 +1,9 @@
 import Foundation
 import SpinMDCore
 
-/// VASP POSCAR/CONTCAR (VASP 5 format, with the element-symbol line).
+/// VASP POSCAR/CONTCAR (VASP 5 format, with the element-symbol line). `Selective dynamics`
+/// flags (T/F after each position, F = fixed) become `MotionConstraints` in the lattice frame:
+/// VASP applies them to the fractional coordinates, whichever coordinates the file uses.
 public enum POSCAR {
     public static func read(path: String) throws -> AtomicSystem {
         guard FileManager.default.fileExists(atPath: path) else { throw SpinMDError.fileNotFound(path: path, role: "structure") }
@@ -61,7 +63,8 @@ public enum POSCAR {
         }
         k += 1
         var mode = try words(k).first?.lowercased() ?? ""
-        if mode.hasPrefix("s") { k += 1; mode = try words(k).first?.lowercased() ?? "" }  // Selective dynamics
+        let selective = mode.hasPrefix("s")
+        if selective { k += 1; mode = try words(k).first?.lowercased() ?? "" }
         let direct: Bool
         if mode.hasPrefix("d") { direct = true } else if mode.hasPrefix("c") || mode.hasPrefix("k") { direct = false } else {
             throw SpinMDError.parse(file: file, line: k + 1, message: "expected 'Direct' or 'Cartesian', found '\(lines[k].abbreviated())'")
@@ -70,9 +73,23 @@ public enum POSCAR {
         let firstAtomLine = k + 1
         var species: [Element] = []
         var positions: [Vector3] = []
+        var fixedMask: [UInt8] = []
         for (e, c) in zip(symbols, counts) {
             for _ in 0..<c {
                 let v = try numbers(k, 3, what: "atom position")
+                if selective {
+                    let w = try words(k)
+                    var mask: UInt8 = 0
+                    for d in 0..<3 {
+                        switch w.count > 3 + d ? w[3 + d].uppercased() : "" {
+                        case "T", ".TRUE.": break
+                        case "F", ".FALSE.": mask |= 1 << d
+                        default:
+                            throw SpinMDError.parse(file: file, line: k + 1, message: "Selective dynamics needs three T/F flags after the position, found '\(lines[k].abbreviated())'")
+                        }
+                    }
+                    fixedMask.append(mask)
+                }
                 let p = Vector3(v[0], v[1], v[2])
                 positions.append(direct ? cell.cartesian(p) : p * factor)
                 species.append(e)
@@ -80,6 +97,8 @@ public enum POSCAR {
             }
         }
         try StructureCheck.positions(positions, cell: cell, file: file) { firstAtomLine + $0 }
-        return AtomicSystem(species: species, positions: positions, cell: cell)
+        var system = AtomicSystem(species: species, positions: positions, cell: cell)
+        if selective { system.constraints = MotionConstraints(fixedMask: fixedMask, frame: .lattice, source: "POSCAR selective dynamics") }
+        return system
     }
 }

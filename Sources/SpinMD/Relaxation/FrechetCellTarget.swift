@@ -9,6 +9,11 @@ import SpinMDCore
 /// and ∂H/∂F = (P·V·I − W)·F⁻ᵀ with W the virial. The exact derivative of exp (its Fréchet
 /// derivative) makes the cell forces the true gradient, so `fmax` covers the cell rows with the
 /// same meaning as for atoms (eV/Å per generalized coordinate).
+///
+/// Fixed atoms keep their undeformed positions sᵢ and so follow the cell's deformation (as
+/// with ASE's `FrechetCellFilter` and `FixAtoms`). sᵢ = H₀ᵀ·(fractional coordinates), so a
+/// fixed lattice direction (POSCAR selective dynamics) holds its fractional coordinate here
+/// too; a fixed Cartesian direction has no such meaning in a deforming cell and is refused.
 public final class FrechetCellTarget: RelaxationTarget {
     public private(set) var system: AtomicSystem
     public private(set) var result: PotentialResult
@@ -17,6 +22,8 @@ public final class FrechetCellTarget: RelaxationTarget {
     let referenceCell: Matrix3
     let evaluator: ForceEvaluator
     let request: EvaluationRequest
+    /// Fixed directions in the undeformed coordinates (from the reference cell).
+    let constraints: MotionConstraints.Projection?
     private var logDeformation = Matrix3.zero  // X
     private var deformation = Matrix3.identity  // F = exp(X)
     /// Inertia of the cell rows [amu] (mean atomic mass; NOTE: ASE's FIRE uses unit masses for
@@ -32,6 +39,10 @@ public final class FrechetCellTarget: RelaxationTarget {
         self.request = request.union([.energy, .forces, .virial])
         referenceCell = system.cell.matrix
         cellInertia = system.masses.reduce(0, +) / Double(max(1, system.atomCount))
+        if let c = system.constraints, c.frame == .cartesian, !c.fixesWholeAtomsOnly {
+            throw SpinMDError.unsupported("atoms fixed along Cartesian directions (\(c.source)) cannot be held in a relaxation of the cell; fix whole atoms, give the fixed directions along lattice vectors (POSCAR selective dynamics), or relax with a fixed cell")
+        }
+        constraints = system.isConstrained ? system.constraints!.projection(cell: system.cell.matrix) : nil
         result = try evaluator.compute(&self.system, request: self.request)
         forces = generalizedForces()
     }
@@ -56,6 +67,7 @@ public final class FrechetCellTarget: RelaxationTarget {
         let f = deformation
         let ft = f.transpose
         var g = result.forces!.map { ft.apply($0) }
+        constraints?.apply(&g)
         let w = result.virial!
         let dHdF = ((pressure * system.cell.volume) * Matrix3.identity - w) * f.inverse.transpose
         var cellForce = Matrix3.zero

@@ -44,6 +44,12 @@ public final class MolecularDynamicsRun {
         integrator.verlet.runawayLimits = runawayLimits
         do {
             try VelocityVerlet.checkMasses(system)
+            if let projection = try system.constraintProjection(cell: system.cell.matrix, what: "MD") {
+                integrator.verlet.constraints = projection
+                // The structure's velocities lose their fixed components; a resumed run's already have
+                // (projecting again could change the last bit and break the exact resume).
+                if startStep == 0 { projection.apply(&system.velocities) }
+            }
             result = try evaluator.compute(&system, request: schedule.request(step: startStep, isLast: steps == startStep).union(.energyAndForces))
             if startStep == 0 { try schedule.notify(snapshot(0, result), isLast: steps == 0) }
             while step < steps {

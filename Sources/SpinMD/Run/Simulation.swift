@@ -33,7 +33,8 @@ public struct Simulation {
     public func run() throws -> RunSummary {
         let c = configuration
         let o = c.output
-        var system = try c.makeSystem()
+        var notes: [String] = []
+        var system = try c.makeSystem(notes: &notes)
         let executor = ParallelExecutor(threads: threads)
         let potential = try c.potential.makePotential(executor: executor)
         do { try potential.checkSupports(system.species) } catch let e as SpinMDError {
@@ -119,6 +120,7 @@ public struct Simulation {
         }
         log("spinmd \(SpinMDVersion.string): \(task.rawValue) of \(system.formula) (\(system.atomCount) atoms) with \(potential.name), cutoff \(potential.cutoff) Å, \(threads) thread\(threads == 1 ? "" : "s")")
         log("outputs in \(outputDirectory)/" + (checkpoint.map { ", resuming from step \($0.step)" } ?? ""))
+        for note in notes { log(note) }
         StopSignal.install()
         switch c.task {
         case let .md(md):

@@ -72,12 +72,13 @@ public struct Cell: Equatable, Sendable {
 
     /// The position mapped into [0, 1) along every periodic direction.
     public func wrap(_ r: Vector3) -> Vector3 {
-        var s = fractional(r)
-        for k in 0..<3 where pbc[k] {
-            s[k] -= s[k].rounded(.down)
-            if s[k] >= 1 { s[k] = 0 }  // -1e-17 rounds to 1.0 after subtraction
-        }
-        return cartesian(s)
+        let s = fractional(r)
+        var n = Vector3.zero
+        for k in 0..<3 where pbc[k] { n[k] = s[k].rounded(.down) }
+        // By whole lattice translations: an atom inside the cell keeps its position to the bit
+        // (a fixed atom stays fixed). Round-off may leave a fractional coordinate at −ε or 1;
+        // the cell lists clamp those.
+        return n == .zero ? r : r - cartesian(n)
     }
 
     /// The same lattice rotated so that a ∥ x and b lies in the xy-plane (the frame AMBER and

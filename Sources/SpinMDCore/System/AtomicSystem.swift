@@ -17,6 +17,8 @@ public struct AtomicSystem: Sendable {
     public var cell: Cell
     /// Initial estimates of the magnetic moments (the spin input of a spin-aware potential), if given.
     public var initialMagneticMoments: MagneticMoments?
+    /// Atoms held fixed (whole or along some directions), if any.
+    public var constraints: MotionConstraints?
 
     public init(species: [Element], positions: [Vector3], cell: Cell, velocities: [Vector3]? = nil,
                 masses: [Double]? = nil, initialMagneticMoments: MagneticMoments? = nil) {
@@ -41,9 +43,17 @@ public struct AtomicSystem: Sendable {
         return 0.5 * twice * Units.kineticEnergyFactor
     }
 
-    /// Number of degrees of freedom used for the temperature: 3N − 3 when the centre of mass
-    /// is at rest in a periodic system (as LAMMPS and ASE), 3N otherwise; at least 1.
-    public var degreesOfFreedom: Int { max(1, 3 * atomCount - (atomCount > 1 ? 3 : 0)) }
+    /// True when some direction of some atom is fixed (`constraints`).
+    public var isConstrained: Bool { constraints.map { !$0.isEmpty } ?? false }
+
+    /// Number of degrees of freedom used for the temperature: 3N minus the fixed directions,
+    /// minus 3 for the centre of mass when nothing is fixed (its momentum is then conserved
+    /// and kept at zero, as LAMMPS does); with fixed atoms the centre of mass is not conserved
+    /// and nothing more is removed (as ASE's `get_temperature` with `FixAtoms`). At least 1.
+    public var degreesOfFreedom: Int {
+        if let c = constraints, !c.isEmpty { return max(1, 3 * atomCount - c.fixedDirectionCount) }
+        return max(1, 3 * atomCount - (atomCount > 1 ? 3 : 0))
+    }
 
     /// Instantaneous temperature [K] from the kinetic energy and `degreesOfFreedom`.
     public var temperature: Double { 2 * kineticEnergy / (Double(degreesOfFreedom) * Units.boltzmann) }
