@@ -62,3 +62,37 @@ def test_velocity_verlet_follows_spinmd_nve(tmp_path):
     assert drift_ase <= 1.5 * drift_spinmd + 2e-4, (drift_ase, drift_spinmd)
     assert np.abs(atoms.positions - frames[-1].positions).max() < 1e-3
     assert abs(ase_total[0] - spinmd_total[0]) < 1e-6
+
+
+def test_fixed_atoms_relax_like_ase_fixatoms(tmp_path):
+    """A relaxation with a quarter of the atoms fixed: `spinmd run` with the indices in the input
+    and ASE's FIRE with FixAtoms reach the same structure and energy."""
+    from ase.constraints import FixAtoms
+    from ase.io import write
+
+    atoms = nio_afm2_64()
+    atoms.rattle(0.04, seed=6)
+    fixed = list(range(0, 64, 4))
+    write(tmp_path / "start.extxyz", atoms)
+    config = {
+        "structure": {"file": "start.extxyz", "fixed_atoms": fixed},
+        "potential": {"type": "spinmultinet", "model": str(SHIPPED), "spins": "self-consistent"},
+        "task": "relax", "relax": {"fmax_eV_per_A": 1e-3, "max_steps": 3000},
+        "output": {"directory": str(tmp_path / "run")},
+    }
+    (tmp_path / "relax.json").write_text(json.dumps(config))
+    run_spinmd("run", tmp_path / "relax.json")
+    reference = read(tmp_path / "run" / "final.extxyz")
+
+    atoms = read(tmp_path / "start.extxyz")
+    start = atoms.positions.copy()
+    atoms.set_constraint(FixAtoms(fixed))
+    atoms.calc = SpinMultiNetCalculator(model=str(SHIPPED))
+    FIRE(atoms, logfile=None).run(fmax=1e-3, steps=3000)
+    d = reference.get_scaled_positions(wrap=False) - atoms.get_scaled_positions(wrap=False)
+    d = (d - np.round(d)) @ atoms.cell.array
+    assert np.linalg.norm(d, axis=1).max() < 2e-3
+    assert abs(reference.get_potential_energy() - atoms.get_potential_energy()) < 1e-4
+    assert np.abs(atoms.positions[fixed] - start[fixed]).max() == 0
+    moved = reference.get_scaled_positions(wrap=False)[fixed] - read(tmp_path / "start.extxyz").get_scaled_positions(wrap=False)[fixed]
+    assert np.abs(moved - np.round(moved)).max() < 1e-9

@@ -232,7 +232,12 @@ public struct RunConfiguration {
         if let selection = fixedAtoms {
             system.constraints = try selection.constraints(for: system)
         }
-        if let c = system.constraints, !c.isEmpty { notes.append("constraints: " + c.summary) }
+        if let c = system.constraints, !c.isEmpty {
+            notes.append("constraints: " + c.summary)
+            if !ExtendedXYZ.canWriteMoveMask(system) {
+                notes.append("constraints: directions along the lattice vectors of this cell cannot be written as extxyz move_mask; extxyz outputs carry no constraints")
+            }
+        }
         guard system.atomCount > 0 else { throw root.error("structure", "the structure has no atoms") }
         return system
     }

@@ -324,14 +324,22 @@ public enum ExtendedXYZ {
     }
 
     /// ASE's `move_mask` rows (true = free): one flag per atom when only whole atoms are fixed,
-    /// three (Cartesian) otherwise; nil when nothing is fixed or when directions along the
-    /// lattice vectors of a cell not aligned with x, y, z have no Cartesian equivalent.
+    /// three (Cartesian) otherwise; nil when nothing is fixed or when the constraints cannot be
+    /// written (`canWriteMoveMask`).
     static func moveMaskRows(_ system: AtomicSystem) -> [[Bool]]? {
-        guard let c = system.constraints, !c.isEmpty else { return nil }
+        guard let c = system.constraints, !c.isEmpty, canWriteMoveMask(system) else { return nil }
         if c.fixesWholeAtomsOnly { return c.fixedMask.map { [$0 == 0] } }
-        let h = system.cell.matrix
-        guard c.frame == .cartesian || (h[0, 1] == 0 && h[0, 2] == 0 && h[1, 0] == 0 && h[1, 2] == 0 && h[2, 0] == 0 && h[2, 1] == 0) else { return nil }
         return c.fixedMask.map { mask in (0..<3).map { mask & (1 << $0) == 0 } }
+    }
+
+    /// False when some atom is fixed along lattice directions (POSCAR selective dynamics) of a
+    /// cell whose vectors are not along x, y, z (off-diagonal elements above 10⁻⁹ of the largest):
+    /// those have no Cartesian `move_mask` (ASE's `FixScaled` is not stored in extxyz).
+    public static func canWriteMoveMask(_ system: AtomicSystem) -> Bool {
+        guard let c = system.constraints, c.frame == .lattice, !c.fixesWholeAtomsOnly else { return true }
+        let h = system.cell.matrix
+        let offDiagonal = [h[0, 1], h[0, 2], h[1, 0], h[1, 2], h[2, 0], h[2, 1]].map(abs).max()!
+        return offDiagonal <= 1e-9 * h.maxAbs
     }
 
     static func momentRows(_ m: MagneticMoments) -> [[Double]] {
