@@ -29,6 +29,7 @@ public enum INCAR {
     /// Tag → (value, line) in file order, upper-case tags; a tag given twice is an error.
     static func tags(_ text: String, file: String) throws -> [(tag: String, value: String, line: Int)] {
         var result: [(tag: String, value: String, line: Int)] = []
+        var firstLine: [String: Int] = [:]
         var pending = ""
         var pendingLine = 0
         for (k, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -53,9 +54,10 @@ public enum INCAR {
                 guard !tag.isEmpty, !tag.contains(" ") else {
                     throw SpinMDError.parse(file: file, line: pendingLine, message: "expected TAG = value, found '\(s.abbreviated())'")
                 }
-                if let first = result.first(where: { $0.tag == tag }) {
-                    throw SpinMDError.parse(file: file, line: pendingLine, message: "\(tag) is set twice (first on line \(first.line))")
+                if let first = firstLine[tag] {
+                    throw SpinMDError.parse(file: file, line: pendingLine, message: "\(tag) is set twice (first on line \(first))")
                 }
+                firstLine[tag] = pendingLine
                 result.append((tag, value, pendingLine))
             }
         }
