@@ -189,7 +189,9 @@ public struct EvaluationResult {
         for (name, var plot) in [("energy", energy), ("forces", forces), ("moments", moments)] where !plot.points.isEmpty {
             plot.groups = groups
             let path = URL(fileURLWithPath: directory).appendingPathComponent("\(name).png").path
-            try AtomicFile.write(plot.png(), to: path)
+            let png: [UInt8]
+            do { png = try plot.canvas().png() } catch { throw SpinMDError.io(path: path, message: error.description) }
+            try AtomicFile.write(png, to: path)
             written.append(path)
         }
         return written

@@ -3,6 +3,7 @@ import SpinMDCore
 /// An RGB raster with the few drawing operations a parity plot needs.
 struct Canvas {
     let width: Int, height: Int
+    /// (height, width, 3) RGB bytes, row-major from the top.
     var pixels: [UInt8]
 
     init(width: Int, height: Int) {
@@ -56,5 +57,5 @@ struct Canvas {
 
     static func textWidth(_ s: String, scale: Int = 2) -> Int { s.count * (PixelFont.width + 1) * scale }
 
-    var png: [UInt8] { PNGEncoder.encode(width: width, height: height, rgb: pixels) }
+    func png() throws(Zlib.Failure) -> [UInt8] { try PNGEncoder.encode(width: width, height: height, rgb: pixels) }
 }

@@ -38,7 +38,12 @@ public struct ParityPlot {
         return s
     }
 
-    public func png(size: Int = 560) -> [UInt8] {
+    /// The plot as a PNG file of `size` × `size` pixels; throws `Zlib.Failure` if zlib cannot
+    /// compress it (out of memory).
+    public func png(size: Int = 560) throws -> [UInt8] { try canvas(size: size).png() }
+
+    /// The plot drawn on a `size` × `size` canvas.
+    func canvas(size: Int = 560) -> Canvas {
         var c = Canvas(width: size, height: size)
         let left = 90, right = 20, top = 44, bottom = 70
         let w = size - left - right, h = size - top - bottom
@@ -83,6 +88,6 @@ public struct ParityPlot {
             c.text(s1, x: left + w - 12 - Canvas.textWidth(s1), y: top + h - 44)
             c.text(s2, x: left + w - 12 - Canvas.textWidth(s2), y: top + h - 24)
         }
-        return c.png
+        return c
     }
 }
