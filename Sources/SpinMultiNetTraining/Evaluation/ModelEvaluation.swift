@@ -165,9 +165,7 @@ public struct EvaluationResult {
         let names = Array(Set(frames.compactMap { $0.info[key] })).sorted()
         func group(_ k: Int) -> Int { frames[k].info[key].flatMap { names.firstIndex(of: $0) } ?? names.count }
         let groups = names + (frames.contains { $0.info[key] == nil } ? ["other"] : [])
-        var energy = ParityPlot(title: "ENERGY PER ATOM - REFERENCES", unit: "EV/ATOM")
-        var forces = ParityPlot(title: "FORCE COMPONENTS", unit: "EV/Å")
-        var moments = ParityPlot(title: "MAGNETIC MOMENTS", unit: "μB")
+        var energy = ParityPlot.energyPerAtom, forces = ParityPlot.forceComponents, moments = ParityPlot.magneticMoments
         for k in frames.indices {
             let f = frames[k], p = predictions[k], g = group(k)
             if let e = f.energy {
