@@ -55,6 +55,12 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // zlib: deflate for the PNG parity plots (SpinMultiNetTraining only, not libspinmdc).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Units, geometry, systems, crystal builders, seeded random numbers, JSON configuration
         // reading, the safetensors codec, errors and threading: what every other module shares.
         .target(
@@ -85,11 +91,12 @@ let package = Package(
             dependencies: ["SpinMDCore", "SpinMD", "SpinMultiNet"],
             swiftSettings: [.unsafeFlags(["-wmo"], .when(configuration: .release))] + cpuFlags
         ),
-        // Training and evaluation of the network; swift-crypto hashes the training data files.
+        // Training and evaluation of the network; swift-crypto hashes the training data files, zlib
+        // compresses the parity plots.
         .target(
             name: "SpinMultiNetTraining",
             dependencies: [
-                "SpinMDCore", "SpinMD", "SpinMultiNet", "SpinMultiNetPotential",
+                "SpinMDCore", "SpinMD", "SpinMultiNet", "SpinMultiNetPotential", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: [.unsafeFlags(["-wmo"], .when(configuration: .release))] + cpuFlags

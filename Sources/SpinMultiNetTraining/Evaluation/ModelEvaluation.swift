@@ -165,9 +165,7 @@ public struct EvaluationResult {
         let names = Array(Set(frames.compactMap { $0.info[key] })).sorted()
         func group(_ k: Int) -> Int { frames[k].info[key].flatMap { names.firstIndex(of: $0) } ?? names.count }
         let groups = names + (frames.contains { $0.info[key] == nil } ? ["other"] : [])
-        var energy = ParityPlot(title: "ENERGY PER ATOM - REFERENCES", unit: "EV/ATOM")
-        var forces = ParityPlot(title: "FORCE COMPONENTS", unit: "EV/Å")
-        var moments = ParityPlot(title: "MAGNETIC MOMENTS", unit: "μB")
+        var energy = ParityPlot.energyPerAtom, forces = ParityPlot.forceComponents, moments = ParityPlot.magneticMoments
         for k in frames.indices {
             let f = frames[k], p = predictions[k], g = group(k)
             if let e = f.energy {
@@ -189,7 +187,9 @@ public struct EvaluationResult {
         for (name, var plot) in [("energy", energy), ("forces", forces), ("moments", moments)] where !plot.points.isEmpty {
             plot.groups = groups
             let path = URL(fileURLWithPath: directory).appendingPathComponent("\(name).png").path
-            try AtomicFile.write(plot.png(), to: path)
+            let png: [UInt8]
+            do { png = try plot.canvas().png() } catch { throw SpinMDError.io(path: path, message: error.description) }
+            try AtomicFile.write(png, to: path)
             written.append(path)
         }
         return written

@@ -3,7 +3,10 @@ import SpinMDCore
 /// An RGB raster with the few drawing operations a parity plot needs.
 struct Canvas {
     let width: Int, height: Int
+    /// (height, width, 3) RGB bytes, row-major from the top.
     var pixels: [UInt8]
+    /// Characters `text` drew as `PixelFont.missing` because the font has no glyph for them.
+    var missingGlyphs: Set<Character> = []
 
     init(width: Int, height: Int) {
         self.width = width
@@ -37,10 +40,11 @@ struct Canvas {
         }
     }
 
-    /// Text with its top-left corner at (x, y), `scale` pixels per font pixel; `vertical`
-    /// writes bottom-to-top.
+    /// Text with its top-left corner at (x, y), `scale` pixels per font pixel (a line is
+    /// `PixelFont.height` × `scale` pixels high); `vertical` writes bottom-to-top.
     mutating func text(_ s: String, x: Int, y: Int, scale: Int = 2, vertical: Bool = false, _ c: Color = (0, 0, 0)) {
         for (k, ch) in s.enumerated() {
+            if PixelFont.glyphs[ch] == nil { missingGlyphs.insert(ch) }
             for fy in 0..<PixelFont.height {
                 for fx in 0..<PixelFont.width where PixelFont.ink(ch, fx, fy) {
                     let ox = k * (PixelFont.width + 1) * scale
@@ -56,5 +60,5 @@ struct Canvas {
 
     static func textWidth(_ s: String, scale: Int = 2) -> Int { s.count * (PixelFont.width + 1) * scale }
 
-    var png: [UInt8] { PNGEncoder.encode(width: width, height: height, rgb: pixels) }
+    func png() throws(Zlib.Failure) -> [UInt8] { try PNGEncoder.encode(width: width, height: height, rgb: pixels) }
 }

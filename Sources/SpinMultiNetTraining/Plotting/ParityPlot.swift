@@ -6,15 +6,28 @@ import SpinMDCore
 /// per group with a legend, and the MAE and RMSE in the corner.
 public struct ParityPlot {
     public var title: String
+    /// Unit of the axes, e.g. "eV/Å".
     public var unit: String
+    /// Unit of the MAE and RMSE, `errorScale` × `unit`, e.g. "meV/Å" for 1000.
+    public var errorUnit: String
+    public var errorScale: Double
     /// (reference, predicted, group index)
     public var points: [(Double, Double, Int)] = []
     public var groups: [String] = []
 
-    public init(title: String, unit: String) {
+    public init(title: String, unit: String, errorUnit: String? = nil, errorScale: Double = 1) {
         self.title = title
         self.unit = unit
+        self.errorUnit = errorUnit ?? unit
+        self.errorScale = errorScale
     }
+
+    /// Energies per atom less the frame's reference energies [eV/atom], errors in meV/atom.
+    static var energyPerAtom: ParityPlot { ParityPlot(title: "Energy per atom − references", unit: "eV/atom", errorUnit: "meV/atom", errorScale: 1000) }
+    /// Cartesian force components [eV/Å], errors in meV/Å.
+    static var forceComponents: ParityPlot { ParityPlot(title: "Force components", unit: "eV/Å", errorUnit: "meV/Å", errorScale: 1000) }
+    /// Moments along the spin axis (collinear) or their components [μB].
+    static var magneticMoments: ParityPlot { ParityPlot(title: "Magnetic moments", unit: "μB") }
 
     static let palette: [Canvas.Color] = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (255, 127, 14), (148, 103, 189), (140, 86, 75), (227, 119, 194)]
 
@@ -29,16 +42,22 @@ public struct ParityPlot {
         return out
     }
 
+    /// `v` in at most 3 decimals, or as 1e−04 when tiny or huge; negatives with a minus sign (−).
     static func label(_ v: Double) -> String {
         let a = abs(v)
         if a == 0 { return "0" }
-        if a >= 1e4 || a < 1e-3 { return String(format: "%.0e", v) }
+        if a >= 1e4 || a < 1e-3 { return String(format: "%.0e", v).replacingOccurrences(of: "-", with: "−") }
         var s = String(format: a >= 100 ? "%.0f" : a >= 1 ? "%.2f" : "%.3f", v)
         if s.contains(".") { while s.hasSuffix("0") { s.removeLast() }; if s.hasSuffix(".") { s.removeLast() } }
-        return s
+        return s.replacingOccurrences(of: "-", with: "−")
     }
 
-    public func png(size: Int = 560) -> [UInt8] {
+    /// The plot as a PNG file of `size` × `size` pixels; throws `Zlib.Failure` if zlib cannot
+    /// compress it (out of memory).
+    public func png(size: Int = 560) throws -> [UInt8] { try canvas(size: size).png() }
+
+    /// The plot drawn on a `size` × `size` canvas.
+    func canvas(size: Int = 560) -> Canvas {
         var c = Canvas(width: size, height: size)
         let left = 90, right = 20, top = 44, bottom = 70
         let w = size - left - right, h = size - top - bottom
@@ -69,7 +88,7 @@ public struct ParityPlot {
         c.text(title, x: (size - Canvas.textWidth(title)) / 2, y: 12)
         let xLabel = "DFT (\(unit))"
         c.text(xLabel, x: left + (w - Canvas.textWidth(xLabel)) / 2, y: size - 28)
-        let yLabel = "MODEL (\(unit))"
+        let yLabel = "Model (\(unit))"
         c.text(yLabel, x: 12, y: top + (h + Canvas.textWidth(yLabel)) / 2, vertical: true)
         for (k, g) in groups.enumerated() where groups.count > 1 {
             c.fill(x: left + 12, y: top + 12 + 20 * k, w: 10, h: 10, Self.palette[k % Self.palette.count])
@@ -79,10 +98,10 @@ public struct ParityPlot {
         if !errors.isEmpty {
             let mae = errors.map(abs).reduce(0, +) / Double(errors.count)
             let rmse = (errors.map { $0 * $0 }.reduce(0, +) / Double(errors.count)).squareRoot()
-            let s1 = "MAE " + Self.label(mae), s2 = "RMSE " + Self.label(rmse)
+            let s1 = "MAE \(Self.label(errorScale * mae)) \(errorUnit)", s2 = "RMSE \(Self.label(errorScale * rmse)) \(errorUnit)"
             c.text(s1, x: left + w - 12 - Canvas.textWidth(s1), y: top + h - 44)
             c.text(s2, x: left + w - 12 - Canvas.textWidth(s2), y: top + h - 24)
         }
-        return c.png
+        return c
     }
 }
