@@ -156,6 +156,30 @@ final class ResumeTests: CLITestCase {
         XCTAssertEqual(read("out/traj.pdb"), original, "a missing topology is written again, the same")
     }
 
+    /// `output.trajectory.velocity_units`: checked on input, and a run is resumed only with the
+    /// units its trajectory was written in.
+    func testVelocityUnits() throws {
+        let ps = nvtInput(steps: 100).replacingOccurrences(of: "\"velocities\": true", with: "\"velocities\": true, \"velocity_units\": \"A/ps\"")
+        try assertFails(ps.replacingOccurrences(of: "\"velocities\": true, ", with: ""),
+                        "key 'output.trajectory.velocity_units': applies only with \"velocities\": true")
+        try assertFails(ps.replacingOccurrences(of: "\"A/ps\"", with: "\"nm/ps\""), "key 'output.trajectory.velocity_units': expected one of 'amber', 'A/ps'")
+        try assertFails(ps.replacingOccurrences(of: "traj.nc", with: "traj.extxyz").replacingOccurrences(of: "\"velocities\": true, ", with: "").replacingOccurrences(of: ", \"forces\": true", with: ""),
+                        "key 'output.trajectory.velocity_units': only applies to NetCDF trajectories")
+        try FileManager.default.removeItem(at: workDirectory.appendingPathComponent("out"))
+
+        try write("input.json", ps)
+        XCTAssertEqual(try spinmd(["run", "input.json", "--quiet"]).status, 0)
+        XCTAssertEqual(try frames("out/traj.nc").count, 11)
+        let before = outputs()
+        try write("input.json", nvtInput(steps: 150))
+        let r = try spinmd(["run", "input.json", "--quiet", "--resume"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("output.trajectory.velocity_units: \"A/ps\" → absent"), r.stderr)
+        XCTAssertEqual(outputs(), before, "a refused resume touches no output")
+        try write("input.json", ps.replacingOccurrences(of: "\"steps\": 100", with: "\"steps\": 150"))
+        XCTAssertEqual(try spinmd(["run", "input.json", "--quiet", "--resume"]).status, 0)
+    }
+
     func testExistingTopologyIsNotOverwrittenUnlessAsked() throws {
         try FileManager.default.createDirectory(at: workDirectory.appendingPathComponent("out"), withIntermediateDirectories: true)
         try write("out/traj.pdb", "mine\n")

@@ -137,8 +137,13 @@ extension RunConfiguration.TrajectorySettings {
         velocities = try t.bool("velocities", default: false)
         forces = try t.bool("forces", default: false)
         atomicEnergies = try t.bool("energies", default: false)
-        if format == .extxyz, let key = ["velocities", "energies"].first(where: { t.raw($0) != nil }) {
+        let units = try t.choice("velocity_units", AmberTrajectoryWriter.VelocityUnits.allCases.map(\.rawValue), default: "amber")
+        velocityUnits = AmberTrajectoryWriter.VelocityUnits(rawValue: units) ?? .amber
+        if format == .extxyz, let key = ["velocities", "energies", "velocity_units"].first(where: { t.raw($0) != nil }) {
             throw t.error(key, "only applies to NetCDF trajectories (extxyz frames always hold forces, and momenta when atoms move)")
+        }
+        if !velocities, t.raw("velocity_units") != nil {
+            throw t.error("velocity_units", "applies only with \"velocities\": true (this trajectory stores no velocities)")
         }
         try t.finish()
     }

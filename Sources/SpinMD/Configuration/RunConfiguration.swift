@@ -100,6 +100,8 @@ public struct RunConfiguration {
         public var velocities: Bool
         public var forces: Bool
         public var atomicEnergies: Bool
+        /// NetCDF only: how velocities are stored (`velocity_units`).
+        public var velocityUnits: AmberTrajectoryWriter.VelocityUnits
 
         /// The PDB topology written beside a NetCDF trajectory (`PDBTopology`), nil for extxyz.
         public var topologyFile: String? { format == .amberNetCDF ? PDBTopology.fileName(forTrajectory: file) : nil }

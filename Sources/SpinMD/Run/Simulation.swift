@@ -113,7 +113,7 @@ public struct Simulation {
                         var width = 0
                         if potential.predictsMagneticMoments { if case .vector = system.initialMagneticMoments { width = 3 } else { width = 1 } }
                         let content = AmberTrajectoryWriter.Content(velocities: t.velocities, forces: t.forces, atomicEnergies: t.atomicEnergies,
-                                                                    magneticMomentWidth: width)
+                                                                    magneticMomentWidth: width, velocityUnits: t.velocityUnits)
                         if checkpoint != nil {
                             schedule.add(checkpointed: try AmberTrajectoryWriter(appendingTo: outputPath(t.file), system: system, content: content, trigger: trigger))
                         } else {
