@@ -14,7 +14,7 @@ import SpinMDCore
 ///   7–33, α, β, γ [degrees] `%7.2f` in 34–54, space group `P 1` in 56–66, Z = 1 in 67–70.
 /// - One `HETATM` per atom: serial in 7–11, atom name in 13–16 (the element symbol in capitals,
 ///   a one-letter symbol from column 14, a two-letter one from 13), residue name in 18–20 (the
-///   symbol again), chain `A` in 22, residue number in 23–26, x, y, z [Å] `%8.3f` in 31–54,
+///   symbol again), chain in 22, residue number in 23–26, x, y, z [Å] `%8.3f` in 31–54,
 ///   occupancy 1.00 in 55–60, temperature factor 0.00 in 61–66, element symbol right-justified
 ///   in 77–78. Each atom is a residue of its own, as ions are written, so atom names need not be
 ///   unique and cpptraj's bond search stays local.
@@ -23,10 +23,12 @@ import SpinMDCore
 /// Beyond the fixed columns (measured with the readers above, see docs/trajectory-format.md):
 /// serials above 99,999 are written in hybrid-36 (`A0000` = 100,000), which all of them decode
 /// and which OVITO needs (it pairs topology and trajectory atoms by serial only when the serials
-/// run 1…N), up to `maximumAtomCount`; residue numbers wrap to 0 after 9,999 (MDAnalysis reads
-/// hybrid-36 residue numbers as missing); a coordinate or cell length too wide for three
-/// decimals is written with fewer (`12345.68`, `-1234.57`, …, `99999999`), and one too wide for
-/// none is an error.
+/// run 1…N), up to `maximumAtomCount`. OVITO also merges residues of equal chain and number
+/// (reordering the atoms), and MDAnalysis reads hybrid-36 residue numbers as missing but counts
+/// on past wrapped ones: so the chain changes every 10,000 atoms (`A`–`Z`, `a`–`z`, `0`–`9`) and
+/// the residue number, the atom's, wraps to 0 after 9,999 (`residue(_:atomCount:)`). A coordinate
+/// or cell length too wide for three decimals is written with fewer (`12345.68`, `-1234.57`, …,
+/// `99999999`), and one too wide for none is an error.
 public enum PDBTopology {
     /// Most atoms a file can number: 99,999 decimal serials, then 2 × 26 × 36⁴ in hybrid-36.
     public static let maximumAtomCount = 99_999 + 2 * 26 * 36 * 36 * 36 * 36
@@ -73,9 +75,9 @@ public enum PDBTopology {
             append("HETATM")
             append(hybrid36(i + 1, width: 5)!)  // within maximumAtomCount (checked above)
             append(symbol.count == 1 ? "  \(symbol)   " : " \(symbol)   ")  // column 12, name in 13–16, altLoc in 17
-            append(String(repeating: " ", count: 3 - symbol.count) + symbol + " A")
-            let residue = String((i + 1) % 10_000)
-            append(String(repeating: " ", count: 4 - residue.count) + residue + "    ")  // resSeq, iCode, 28–30
+            let (chain, residueNumber) = Self.residue(i, atomCount: system.atomCount)
+            append(String(repeating: " ", count: 3 - symbol.count) + symbol + " " + String(chain))
+            append(residueNumber + "    ")  // resSeq, iCode, 28–30
             for (k, x) in [r.x, r.y, r.z].enumerated() {
                 try number(x, width: 8, decimals: 3, "coordinate \(["x", "y", "z"][k]) of atom \(i + 1) (\(system.species[i].symbol))")
             }
@@ -83,6 +85,22 @@ public enum PDBTopology {
         }
         append("END\n")
         return out
+    }
+
+    /// Chain identifiers, one per block of residues.
+    static let chains = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+    /// Chain (column 22) and residue number (columns 23–26) of atom `i` (from 0), unique together.
+    /// Up to 620,000 atoms (10,000 per chain): chains of 10,000 atoms, numbered (i + 1) mod 10,000.
+    /// Beyond: chains of 2,436,111 atoms (36 of them hold `maximumAtomCount`), numbered from 1 in
+    /// hybrid-36 (which MDAnalysis reads as residue 1).
+    static func residue(_ i: Int, atomCount: Int) -> (chain: Character, number: String) {
+        if atomCount <= 10_000 * chains.count {
+            let number = String((i + 1) % 10_000)
+            return (chains[i / 10_000], String(repeating: " ", count: 4 - number.count) + number)
+        }
+        let block = 9_999 + 2 * 26 * 36 * 36 * 36  // hybrid-36 numbers of 4 characters
+        return (chains[i / block], hybrid36(i % block + 1, width: 4)!)
     }
 
     /// `value` ≥ 0 in hybrid-36 of `width` characters (decimal below 10^width, then upper-case

@@ -110,6 +110,26 @@ final class PDBTopologyTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(PDBTopology.hybrid36(10_000, width: 4), "A000")
     }
 
+    /// Chain and residue number are unique together (OVITO merges equal ones, reordering atoms).
+    func testResiduesAreUniqueByChainAndNumber() {
+        XCTAssertTrue(PDBTopology.residue(0, atomCount: 620_000) == ("A", "   1"))
+        XCTAssertTrue(PDBTopology.residue(9_998, atomCount: 620_000) == ("A", "9999"))
+        XCTAssertTrue(PDBTopology.residue(9_999, atomCount: 620_000) == ("A", "   0"))
+        XCTAssertTrue(PDBTopology.residue(10_000, atomCount: 620_000) == ("B", "   1"))
+        XCTAssertTrue(PDBTopology.residue(619_999, atomCount: 620_000) == ("9", "   0"))
+        // More atoms than 62 chains of 10,000: chains of 2,436,111 hybrid-36 numbers.
+        XCTAssertTrue(PDBTopology.residue(0, atomCount: 620_001) == ("A", "   1"))
+        XCTAssertTrue(PDBTopology.residue(9_999, atomCount: 620_001) == ("A", "A000"))
+        XCTAssertTrue(PDBTopology.residue(2_436_110, atomCount: 620_001) == ("A", "zzzz"))
+        XCTAssertTrue(PDBTopology.residue(2_436_111, atomCount: 620_001) == ("B", "   1"))
+        XCTAssertEqual(PDBTopology.residue(PDBTopology.maximumAtomCount - 1, atomCount: PDBTopology.maximumAtomCount).chain, "j")
+        var seen = Set<String>()
+        for i in stride(from: 0, to: 3_000_000, by: 997) {
+            let r = PDBTopology.residue(i, atomCount: 3_000_000)
+            XCTAssertTrue(seen.insert("\(r.chain)\(r.number)").inserted, "atom \(i)")
+        }
+    }
+
     func testMoreAtomsThanFiveDigitsTakeHybrid36SerialsAndWrappedResidues() throws {
         let s = Fixtures.argonCrystal(a: 5.26, repeats: 30)  // 108,000 atoms
         XCTAssertEqual(s.atomCount, 108_000)
@@ -120,8 +140,9 @@ final class PDBTopologyTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(columns(atoms[99_998], 7, 11), "99999")
         XCTAssertEqual(columns(atoms[99_999], 7, 11), "A0000")
         XCTAssertEqual(columns(atoms[107_999], 7, 11), "A0668", "108,000 = 100,000 + 6·36² + 6·36 + 8 in hybrid-36")
-        XCTAssertEqual(columns(atoms[9_998], 23, 26), "9999")
-        XCTAssertEqual(columns(atoms[9_999], 23, 26), "   0", "residue numbers wrap after 9,999")
-        XCTAssertEqual(columns(atoms[10_000], 23, 26), "   1")
+        XCTAssertEqual(columns(atoms[9_998], 22, 26), "A9999")
+        XCTAssertEqual(columns(atoms[9_999], 22, 26), "A   0", "residue numbers wrap after 9,999")
+        XCTAssertEqual(columns(atoms[10_000], 22, 26), "B   1", "in the next chain")
+        XCTAssertEqual(columns(atoms[107_999], 22, 26), "K8000")
     }
 }
