@@ -55,7 +55,7 @@ public enum PDBTopology {
         func append(_ s: String) { out += Array(s.utf8) }
         func number(_ x: Double, width: Int, decimals: Int, _ what: @autoclosure () -> String) throws {
             guard let text = fixed(x, width: width, decimals: decimals) else {
-                throw SpinMDError.io(path: path, message: "\(what()) is \(x) Å, too wide for the \(width) columns of a PDB topology; the trajectory's topology cannot be written")
+                throw SpinMDError.io(path: path, message: "\(what()) is \(x) Å, too wide for the \(width) columns of a PDB topology; the trajectory's topology cannot be written (an .extxyz trajectory has no such limit)")
             }
             out += text
         }

@@ -91,7 +91,7 @@ final class PDBTopologyTests: TemporaryDirectoryTestCase {
                              cell: try Cell.orthorhombic(20, 20, 20, pbc: [false, false, false]))
         XCTAssertThrowsError(try PDBTopology.write(s, title: "t", to: path("far.pdb"))) { error in
             XCTAssertEqual((error as? SpinMDError)?.description,
-                           "\(path("far.pdb")): coordinate x of atom 2 (Ar) is 200000000.0 Å, too wide for the 8 columns of a PDB topology; the trajectory's topology cannot be written")
+                           "\(path("far.pdb")): coordinate x of atom 2 (Ar) is 200000000.0 Å, too wide for the 8 columns of a PDB topology; the trajectory's topology cannot be written (an .extxyz trajectory has no such limit)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("far.pdb")))
     }
