@@ -18,6 +18,9 @@ final class OutputSafetyTests: CLITestCase {
         try assertFails(argonInput().replacingOccurrences(of: "\"thermo\": {\"every\": 5}", with: "\"thermo\": {\"every\": 5, \"file\": \"\(absolute)\"}"),
                         "key 'output.final_structure': 'final.extxyz' names the same file")
         XCTAssertTrue(try spinmd(["run", "input.json", "--quiet"]).stderr.contains("as 'output.thermo.file'"))
+        // The NetCDF trajectory's PDB topology (traj.nc → traj.pdb) is an output too.
+        try assertFails(argonInput().replacingOccurrences(of: "\"thermo\": {\"every\": 5}", with: "\"thermo\": {\"every\": 5}, \"final_structure\": \"traj.pdb\", \"trajectory\": {\"file\": \"traj.nc\"}"),
+                        "key 'output.trajectory.file': its PDB topology 'traj.pdb' names the same file (\(workDirectory.appendingPathComponent("out/traj.pdb").path)) as 'output.final_structure'")
     }
 
     func testSecondRunIntoLockedDirectoryIsRefused() throws {

@@ -99,7 +99,7 @@ final class ResumeTests: CLITestCase {
 
     /// The outputs of the run, for checking that a refused resume left them alone.
     func outputs() -> [Data?] {
-        ["out/thermo.tsv", "out/traj.nc", "out/restart.ncrst", "out/final.extxyz", "out/checkpoint.spinmd"].map {
+        ["out/thermo.tsv", "out/traj.nc", "out/traj.pdb", "out/restart.ncrst", "out/final.extxyz", "out/checkpoint.spinmd"].map {
             FileManager.default.contents(atPath: workDirectory.appendingPathComponent($0).path)
         }
     }
@@ -127,6 +127,73 @@ final class ResumeTests: CLITestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(read("out/thermo.tsv"), read("reference/thermo.tsv"))
         XCTAssertEqual(try frames("out/traj.nc").map(\.positions), try frames("reference/traj.nc").map(\.positions))
+    }
+
+    /// The NetCDF trajectory's PDB topology holds its first frame; --resume keeps the file (the
+    /// same inode, not rewritten) and writes it again, identical, only if it was deleted.
+    func testResumeKeepsTheTopology() throws {
+        _ = try runToCheckpoint()
+        let topology = workDirectory.appendingPathComponent("out/traj.pdb").path
+        let original = try XCTUnwrap(read("out/traj.pdb"))
+        let atoms = original.split(separator: "\n").filter { $0.hasPrefix("HETATM") }
+        XCTAssertEqual(atoms.count, 108)
+        XCTAssertTrue(atoms.allSatisfy { $0.hasSuffix("AR") })
+        let first = try frames("out/traj.nc")[0].positions
+        for (i, line) in atoms.enumerated() {
+            let chars = Array(line)
+            let r = [30, 38, 46].map { Double(String(chars[$0..<($0 + 8)]).trimmingCharacters(in: .whitespaces))! }
+            XCTAssertLessThan((Vector3(r[0], r[1], r[2]) - first[i]).norm, 1e-3, "atom \(i + 1) is where the trajectory's first frame has it")
+        }
+        func inode() throws -> Int { try XCTUnwrap(FileManager.default.attributesOfItem(atPath: topology)[.systemFileNumber] as? Int) }
+        let before = try inode()
+
+        try write("input.json", nvtInput(steps: 150))
+        let r = try spinmd(["run", "input.json", "--quiet", "--resume"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(read("out/traj.pdb"), original)
+        XCTAssertEqual(try inode(), before, "not rewritten")
+
+        try FileManager.default.removeItem(atPath: topology)
+        try write("input.json", nvtInput(steps: 200))
+        XCTAssertEqual(try spinmd(["run", "input.json", "--quiet", "--resume"]).status, 0)
+        XCTAssertEqual(read("out/traj.pdb"), original, "a missing topology is written again, the same")
+    }
+
+    /// `output.trajectory.velocity_units`: checked on input, and a run is resumed only with the
+    /// units its trajectory was written in.
+    func testVelocityUnits() throws {
+        let ps = nvtInput(steps: 100).replacingOccurrences(of: "\"velocities\": true", with: "\"velocities\": true, \"velocity_units\": \"A/ps\"")
+        try assertFails(ps.replacingOccurrences(of: "\"velocities\": true, ", with: ""),
+                        "key 'output.trajectory.velocity_units': applies only with \"velocities\": true")
+        try assertFails(ps.replacingOccurrences(of: "\"A/ps\"", with: "\"nm/ps\""), "key 'output.trajectory.velocity_units': expected one of 'amber', 'A/ps'")
+        try assertFails(ps.replacingOccurrences(of: "traj.nc", with: "traj.extxyz").replacingOccurrences(of: "\"velocities\": true, ", with: "").replacingOccurrences(of: ", \"forces\": true", with: ""),
+                        "key 'output.trajectory.velocity_units': only applies to NetCDF trajectories")
+        try FileManager.default.removeItem(at: workDirectory.appendingPathComponent("out"))
+
+        try write("input.json", ps)
+        XCTAssertEqual(try spinmd(["run", "input.json", "--quiet"]).status, 0)
+        XCTAssertEqual(try frames("out/traj.nc").count, 11)
+        let before = outputs()
+        try write("input.json", nvtInput(steps: 150))
+        let r = try spinmd(["run", "input.json", "--quiet", "--resume"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("output.trajectory.velocity_units: \"A/ps\" → absent"), r.stderr)
+        XCTAssertEqual(outputs(), before, "a refused resume touches no output")
+        try write("input.json", ps.replacingOccurrences(of: "\"steps\": 100", with: "\"steps\": 150"))
+        XCTAssertEqual(try spinmd(["run", "input.json", "--quiet", "--resume"]).status, 0)
+    }
+
+    func testExistingTopologyIsNotOverwrittenUnlessAsked() throws {
+        try FileManager.default.createDirectory(at: workDirectory.appendingPathComponent("out"), withIntermediateDirectories: true)
+        try write("out/traj.pdb", "mine\n")
+        try write("input.json", nvtInput(steps: 20))
+        let r = try spinmd(["run", "input.json", "--quiet"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("out/traj.pdb: exists; set \"overwrite\": true in output or pass --overwrite"), r.stderr)
+        XCTAssertEqual(read("out/traj.pdb"), "mine\n")
+        XCTAssertNil(read("out/thermo.tsv"), "nothing else written")
+        XCTAssertEqual(try spinmd(["run", "input.json", "--quiet", "--overwrite"]).status, 0)
+        XCTAssertTrue(try XCTUnwrap(read("out/traj.pdb")).hasPrefix("TITLE     Ar108 md with lennard-jones (input.json)\nCRYST1   15.900   15.900   15.900  90.00  90.00  90.00 P 1           1\n"))
     }
 
     func testEditedCheckpointIsRefused() throws {

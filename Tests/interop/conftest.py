@@ -48,8 +48,8 @@ def nio_supercell_extxyz(path: Path, seed: int = 1):
                     + "\n".join(lines) + "\n")
 
 
-def md_input(trajectory: str, steps: int = 20, every: int = 5, extra_output: str = "") -> str:
-    options = ', "velocities": true, "forces": true' if trajectory.endswith(".nc") else ""
+def md_input(trajectory: str, steps: int = 20, every: int = 5, extra_output: str = "", velocity_units: str = "amber") -> str:
+    options = f', "velocities": true, "velocity_units": "{velocity_units}", "forces": true' if trajectory.endswith(".nc") else ""
     return f"""{{
   "structure": {{"file": "nio.extxyz"}},
   "potential": {{"type": "lennard-jones", "cutoff_A": 5.0, "truncation": "smooth",
@@ -64,14 +64,16 @@ def md_input(trajectory: str, steps: int = 20, every: int = 5, extra_output: str
 
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory):
-    """Two identical seeded runs: one writing AMBER NetCDF (+ restart), one writing extxyz, which
-    serves as the reference (spinmd's extxyz keeps the original orientation and full precision)."""
+    """Three identical seeded runs: one writing AMBER NetCDF (+ restart), one the same with
+    velocities in Å/ps ("ps"), and one writing extxyz, which serves as the reference (spinmd's
+    extxyz keeps the original orientation and full precision)."""
     base = tmp_path_factory.mktemp("interop")
-    for name, trajectory, extra in (("nc", "traj.nc", ', "restart": {"file": "restart.ncrst"}'), ("xyz", "traj.extxyz", "")):
+    for name, trajectory, extra, units in (("nc", "traj.nc", ', "restart": {"file": "restart.ncrst"}', "amber"),
+                                           ("ps", "traj.nc", "", "A/ps"), ("xyz", "traj.extxyz", "", "amber")):
         d = base / name
         d.mkdir()
         nio_supercell_extxyz(d / "nio.extxyz")
-        (d / "input.json").write_text(md_input(trajectory, extra_output=extra))
+        (d / "input.json").write_text(md_input(trajectory, extra_output=extra, velocity_units=units))
         run_spinmd("run", "input.json", "--quiet", "--threads", "1", cwd=d)
     return base
 

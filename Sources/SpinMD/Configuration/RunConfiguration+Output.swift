@@ -37,6 +37,7 @@ extension RunConfiguration.OutputSettings {
         var named: [(key: String, file: String)] = [("thermo.file", thermoFile), ("final_structure", finalStructure)]
         if case .md = task { named.append(("checkpoint.file", checkpoint.file)) }
         if let t = trajectory { named.append(("trajectory.file", t.file)) }
+        if let topology = trajectory?.topologyFile { named.append((Self.topologyKey, topology)) }
         if let r = restart { named.append(("restart.file", r.file)) }
         switch task {
         case .md: break
@@ -51,6 +52,9 @@ extension RunConfiguration.OutputSettings {
         }
         return named
     }
+
+    /// The key naming the trajectory's PDB topology in messages (it follows `trajectory.file`).
+    static let topologyKey = "trajectory.file (its PDB topology)"
 
     /// The normalised absolute path of an output `name` in `directory` (`a/../b` is `b`; an
     /// absolute name stays itself).
@@ -88,7 +92,7 @@ extension RunConfiguration.OutputSettings {
             switch key {
             case "thermo.file": return thermo?.error("file", "") ?? o.error("thermo", "")
             case "checkpoint.file": return checkpoint?.error("file", "") ?? o.error("checkpoint", "")
-            case "trajectory.file", "restart.file":
+            case "trajectory.file", "restart.file", topologyKey:
                 let section = String(key.prefix { $0 != "." })
                 return (try? o.optionalObject(section))??.error("file", "")
             default: return key.hasPrefix("(") ? nil : o.error(key.components(separatedBy: " ").first!, "")
@@ -104,12 +108,13 @@ extension RunConfiguration.OutputSettings {
             if file.hasSuffix("/") { throw fail(key, "'\(file.abbreviated())' is not a file name") }
             if let problem = pathProblem(file) { throw fail(key, problem) }
             let path = normalisedPath(file, in: directory)
-            if path == lock { throw fail(key, "'\(file)' is the output directory's lock file; choose another name") }
+            let shown = key == topologyKey ? "its PDB topology '\(file)'" : "'\(file)'"
+            if path == lock { throw fail(key, "\(shown) is the output directory's lock file; choose another name") }
             if let other = seen.first(where: { $0.path == path }) {
-                throw fail(key, "'\(file)' names the same file (\(path)) as 'output.\(other.key)'; give each output its own file")
+                throw fail(key, "\(shown) names the same file (\(path)) as 'output.\(other.key)'; give each output its own file")
             }
             if let other = seen.first(where: { path.hasPrefix($0.path + "/") || $0.path.hasPrefix(path + "/") }) {
-                throw fail(key, "'\(file)' and 'output.\(other.key)' ('\(other.path)') would be a file and a directory of the same name")
+                throw fail(key, "\(shown) and 'output.\(other.key)' ('\(other.path)') would be a file and a directory of the same name")
             }
             seen.append((key, path))
         }
@@ -132,8 +137,13 @@ extension RunConfiguration.TrajectorySettings {
         velocities = try t.bool("velocities", default: false)
         forces = try t.bool("forces", default: false)
         atomicEnergies = try t.bool("energies", default: false)
-        if format == .extxyz, let key = ["velocities", "energies"].first(where: { t.raw($0) != nil }) {
+        let units = try t.choice("velocity_units", AmberTrajectoryWriter.VelocityUnits.allCases.map(\.rawValue), default: "amber")
+        velocityUnits = AmberTrajectoryWriter.VelocityUnits(rawValue: units) ?? .amber
+        if format == .extxyz, let key = ["velocities", "energies", "velocity_units"].first(where: { t.raw($0) != nil }) {
             throw t.error(key, "only applies to NetCDF trajectories (extxyz frames always hold forces, and momenta when atoms move)")
+        }
+        if !velocities, t.raw("velocity_units") != nil {
+            throw t.error("velocity_units", "applies only with \"velocities\": true (this trajectory stores no velocities)")
         }
         try t.finish()
     }

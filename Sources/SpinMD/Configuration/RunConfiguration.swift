@@ -87,7 +87,7 @@ public struct RunConfiguration {
 
         /// Every file a run may create, relative to `directory`.
         public var files: [String] {
-            [thermoFile, finalStructure, checkpoint.file] + [trajectory?.file, restart?.file].compactMap { $0 }
+            [thermoFile, finalStructure, checkpoint.file] + [trajectory?.file, trajectory?.topologyFile, restart?.file].compactMap { $0 }
         }
     }
 
@@ -100,6 +100,11 @@ public struct RunConfiguration {
         public var velocities: Bool
         public var forces: Bool
         public var atomicEnergies: Bool
+        /// NetCDF only: how velocities are stored (`velocity_units`).
+        public var velocityUnits: AmberTrajectoryWriter.VelocityUnits
+
+        /// The PDB topology written beside a NetCDF trajectory (`PDBTopology`), nil for extxyz.
+        public var topologyFile: String? { format == .amberNetCDF ? PDBTopology.fileName(forTrajectory: file) : nil }
     }
 
     /// Largest `neighbor.skin_A` and `min_distance_A` [Å] (What spinmd refuses, docs/input-format.md).

@@ -89,6 +89,16 @@ public struct Simulation {
         /// The observers of an md or relax run (opens their files).
         func makeSchedule() throws -> ObserverSchedule {
             let title = "\(system.formula) \(task.rawValue) with \(potential.name) (\((c.inputPath as NSString).lastPathComponent))"
+            // The NetCDF trajectory's PDB topology: written first, so that a system it cannot
+            // describe creates no output. It holds the first frame: the input structure wrapped
+            // into the cell, as the first neighbor-list build wraps it. That is the same at every
+            // start, so a resumed run keeps the file and writes it only if it is missing.
+            if let topology = o.trajectory?.topologyFile.map(outputPath),
+               checkpoint == nil || !FileManager.default.fileExists(atPath: topology) {
+                var first = system
+                first.wrapPositions()
+                try PDBTopology.write(first, title: title, to: topology)
+            }
             let schedule = ObserverSchedule()
             // Those opened before one that fails are closed.
             return try schedule.closing(onFailureOf: {
@@ -104,7 +114,7 @@ public struct Simulation {
                         var width = 0
                         if potential.predictsMagneticMoments { if case .vector = system.initialMagneticMoments { width = 3 } else { width = 1 } }
                         let content = AmberTrajectoryWriter.Content(velocities: t.velocities, forces: t.forces, atomicEnergies: t.atomicEnergies,
-                                                                    magneticMomentWidth: width)
+                                                                    magneticMomentWidth: width, velocityUnits: t.velocityUnits)
                         if checkpoint != nil {
                             schedule.add(checkpointed: try AmberTrajectoryWriter(appendingTo: outputPath(t.file), system: system, content: content, trigger: trigger))
                         } else {

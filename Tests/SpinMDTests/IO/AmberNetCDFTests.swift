@@ -113,6 +113,41 @@ final class AmberNetCDFTests: TemporaryDirectoryTestCase {
         XCTAssertThrowsError(try AmberTrajectoryWriter(appendingTo: file, system: s, content: .init(velocities: true, forces: true), trigger: Trigger(every: 1)))
     }
 
+    /// `velocity_units`: AMBER's scaled numbers with scale_factor 20.455, or Å/ps without one;
+    /// both read back as spinmd's Å/fs, and a file of one kind is not continued as the other.
+    func testVelocityUnits() throws {
+        let s = system()
+        for units in AmberTrajectoryWriter.VelocityUnits.allCases {
+            let file = path("v-\(units).nc")
+            let content = AmberTrajectoryWriter.Content(velocities: true, velocityUnits: units)
+            let w = try AmberTrajectoryWriter(creating: file, system: s, content: content, trigger: Trigger(every: 1), overwrite: false, title: "t")
+            try w.observe(snapshot(s, step: 0, moments: nil))
+            try w.close(status: "")
+
+            let nc = try NetCDFFile(opening: file, writable: false)
+            let v = try XCTUnwrap(nc.variable("velocities"))
+            XCTAssertEqual(nc.textAttribute("units", variable: v), "angstrom/picosecond")
+            XCTAssertEqual(nc.doubleAttribute("scale_factor", variable: v), units == .amber ? 20.455 : nil)
+            let stored = try nc.getDoubles(v, start: [0, 0, 0], count: [1, s.atomCount, 3])
+            let rotation = s.cell.standardOrientation().rotation
+            let perPicosecond = units == .amber ? 1000 / 20.455 : 1000  // Å/fs → stored numbers
+            for i in 0..<s.atomCount {
+                let expected = rotation.apply(s.velocities[i]) * perPicosecond
+                for (k, x) in [expected.x, expected.y, expected.z].enumerated() { XCTAssertEqual(stored[3 * i + k], x, accuracy: 1e-6 * max(1, abs(x))) }
+            }
+            let back = try XCTUnwrap(try AmberTrajectoryReader(path: file).frame(0).velocities)
+            for i in 0..<s.atomCount { XCTAssertLessThan((back[i] - rotation.apply(s.velocities[i])).norm, 1e-9) }
+
+            let other: AmberTrajectoryWriter.VelocityUnits = units == .amber ? .angstromPerPicosecond : .amber
+            XCTAssertThrowsError(try AmberTrajectoryWriter(appendingTo: file, system: s, content: .init(velocities: true, velocityUnits: other), trigger: Trigger(every: 1))) {
+                let stores = units == .amber ? "AMBER units (scale_factor 20.455)" : "Å/ps without scale_factor"
+                let asks = units == .amber ? "Å/ps without scale_factor (output.trajectory.velocity_units \"A/ps\")" : "AMBER units (scale_factor 20.455) (output.trajectory.velocity_units \"amber\")"
+                XCTAssertEqual("\($0)", "\(file): stores velocities in \(stores) but the input asks for \(asks); resume with the input that wrote it")
+            }
+            XCTAssertEqual(try AmberTrajectoryWriter(appendingTo: file, system: s, content: content, trigger: Trigger(every: 1)).frameCount, 1)
+        }
+    }
+
     /// Frames past the checkpoint that a resumed run did not overwrite are not counted once the
     /// writer closes (here: the run stops right after restoring).
     func testCloseTrimsFramesPastTheCheckpoint() throws {

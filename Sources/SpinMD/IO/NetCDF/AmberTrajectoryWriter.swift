@@ -13,6 +13,18 @@ import SpinMDCore
 /// completed (`frameCount`), so neither a frame whose write failed part-way nor frames past a
 /// resumed checkpoint that were not overwritten are seen by readers.
 public final class AmberTrajectoryWriter: Observer, Checkpointable {
+    /// How the `velocities` variable stores velocities (its `units` attribute is
+    /// `angstrom/picosecond` either way).
+    public enum VelocityUnits: String, CaseIterable, Sendable {
+        /// AMBER's convention: v [Å/ps] / 20.455 with `scale_factor = 20.455`. Readers that apply
+        /// the scale factor (MDAnalysis, ASE, chemfiles, ParmEd) give Å/ps, cpptraj AMBER's units,
+        /// OVITO (which ignores it) Å/ps / 20.455.
+        case amber
+        /// v [Å/ps] as it is, no `scale_factor`: every reader gives Å/ps (cpptraj too, though it
+        /// takes the numbers for AMBER's units).
+        case angstromPerPicosecond = "A/ps"
+    }
+
     /// What each frame holds beyond time, coordinates and cell.
     public struct Content: Equatable, Sendable {
         public var velocities = false
@@ -20,11 +32,15 @@ public final class AmberTrajectoryWriter: Observer, Checkpointable {
         public var atomicEnergies = false
         /// Columns of per-atom magnetic moments: 0 (none), 1 (collinear) or 3 (vectors).
         public var magneticMomentWidth = 0
-        public init(velocities: Bool = false, forces: Bool = false, atomicEnergies: Bool = false, magneticMomentWidth: Int = 0) {
+        /// How velocities are stored (`.amber` when there are none).
+        public var velocityUnits = VelocityUnits.amber
+        public init(velocities: Bool = false, forces: Bool = false, atomicEnergies: Bool = false, magneticMomentWidth: Int = 0,
+                    velocityUnits: VelocityUnits = .amber) {
             self.velocities = velocities
             self.forces = forces
             self.atomicEnergies = atomicEnergies
             self.magneticMomentWidth = magneticMomentWidth
+            self.velocityUnits = velocities ? velocityUnits : .amber
         }
     }
 
@@ -73,7 +89,7 @@ public final class AmberTrajectoryWriter: Observer, Checkpointable {
         if content.velocities {
             v["velocities"] = try file.defineVariable("velocities", type: NC_FLOAT, dimensions: [frame, atom, spatial])
             try file.setAttribute("units", "angstrom/picosecond", variable: v["velocities"])
-            try file.setAttribute("scale_factor", Units.amberVelocityScale, variable: v["velocities"]!)
+            if content.velocityUnits == .amber { try file.setAttribute("scale_factor", Units.amberVelocityScale, variable: v["velocities"]!) }
         }
         if content.forces {
             v["forces"] = try file.defineVariable("forces", type: NC_FLOAT, dimensions: [frame, atom, spatial])
@@ -139,8 +155,14 @@ public final class AmberTrajectoryWriter: Observer, Checkpointable {
                 throw SpinMDError.io(path: path, message: "holds other species than the system; it belongs to another run")
             }
         }
+        let scaled = v["velocities"].map { file.doubleAttribute("scale_factor", variable: $0) != nil } ?? true
+        let storedUnits: VelocityUnits = scaled ? .amber : .angstromPerPicosecond
         let has = Content(velocities: v["velocities"] != nil, forces: v["forces"] != nil, atomicEnergies: v["energies"] != nil,
-                          magneticMomentWidth: v["magmoms"].map { file.rank($0) == 3 ? 3 : 1 } ?? 0)
+                          magneticMomentWidth: v["magmoms"].map { file.rank($0) == 3 ? 3 : 1 } ?? 0, velocityUnits: storedUnits)
+        if has.velocities && content.velocities && has.velocityUnits != content.velocityUnits {
+            func named(_ u: VelocityUnits) -> String { u == .amber ? "AMBER units (scale_factor 20.455)" : "Å/ps without scale_factor" }
+            throw SpinMDError.io(path: path, message: "stores velocities in \(named(has.velocityUnits)) but the input asks for \(named(content.velocityUnits)) (output.trajectory.velocity_units \"\(content.velocityUnits.rawValue)\"); resume with the input that wrote it")
+        }
         guard has == content else {
             throw SpinMDError.io(path: path, message: "was written with other trajectory options (velocities/forces/moments); resume with the input that wrote it")
         }
@@ -190,7 +212,7 @@ public final class AmberTrajectoryWriter: Observer, Checkpointable {
         try file.put(ids["coordinates"]!, start: [k, 0, 0], count: [1, n, 3], floats: try floats(s.system.positions, scale: 1, "the coordinates"))
         if let c = cellVariables { try file.putAmberCell(c, cell, start: [k]) }
         if content.velocities {
-            let scale = Units.femtosecondsPerPicosecond / Units.amberVelocityScale
+            let scale = Units.femtosecondsPerPicosecond / (content.velocityUnits == .amber ? Units.amberVelocityScale : 1)
             try file.put(ids["velocities"]!, start: [k, 0, 0], count: [1, n, 3], floats: try floats(s.system.velocities, scale: scale, "the velocities"))
         }
         if content.forces, let f = s.result.forces {
