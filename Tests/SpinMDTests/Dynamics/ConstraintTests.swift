@@ -16,15 +16,8 @@ final class ConstraintTests: XCTestCase {
     }
 
     func run(_ s: inout AtomicSystem, integrator: Integrator, steps: Int, record: (AtomicSystem, PotentialResult) -> Void) throws {
-        let evaluator = ForceEvaluator(potential: Fixtures.argonLJ(), skin: 1.0)
         integrator.verlet.constraints = s.constraints!.projection(cell: s.cell.matrix)
-        var watch = Stopwatch()
-        var result = try evaluator.compute(&s, request: [.energy, .forces])
-        record(s, result)
-        for k in 1...steps {
-            result = try integrator.step(&s, current: result, evaluator: evaluator, request: [.energy, .forces], stepIndex: k, stopwatch: &watch)
-            record(s, result)
-        }
+        try Fixtures.integrateArgon(&s, integrator: integrator, steps: steps, record: record)
     }
 
     func testProjectionRemovesExactlyTheFixedDirections() throws {

@@ -12,14 +12,7 @@ final class DynamicsTests: XCTestCase {
     }
 
     func run(_ s: inout AtomicSystem, integrator: Integrator, steps: Int, record: (AtomicSystem, PotentialResult) -> Void = { _, _ in }) throws {
-        let evaluator = ForceEvaluator(potential: Fixtures.argonLJ(), skin: 1.0)
-        var watch = Stopwatch()
-        var result = try evaluator.compute(&s, request: [.energy, .forces])
-        record(s, result)
-        for k in 1...steps {
-            result = try integrator.step(&s, current: result, evaluator: evaluator, request: [.energy, .forces], stepIndex: k, stopwatch: &watch)
-            record(s, result)
-        }
+        try Fixtures.integrateArgon(&s, integrator: integrator, steps: steps, record: record)
     }
 
     func testMaxwellBoltzmannIsSeededAndDriftFree() {

@@ -39,6 +39,19 @@ enum Fixtures {
                             initialMagneticMoments: .collinear([2, -2, 0, 0]))
     }
 
+    /// Runs `steps` MD steps of LJ argon (skin 1 Å), calling `record` at the start and after every step.
+    static func integrateArgon(_ s: inout AtomicSystem, integrator: Integrator, steps: Int,
+                               record: (AtomicSystem, PotentialResult) -> Void) throws {
+        let evaluator = ForceEvaluator(potential: argonLJ(), skin: 1.0)
+        var watch = Stopwatch()
+        var result = try evaluator.compute(&s, request: [.energy, .forces])
+        record(s, result)
+        for k in 1...steps {
+            result = try integrator.step(&s, current: result, evaluator: evaluator, request: [.energy, .forces], stepIndex: k, stopwatch: &watch)
+            record(s, result)
+        }
+    }
+
     /// Random generator with a fixed seed.
     static func rng(_ seed: UInt64 = 42) -> SeededGenerator { SeededGenerator(seed: seed) }
 
