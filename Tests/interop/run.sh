@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the reader interop tests: MDAnalysis, ASE (netCDF4), mdtraj and cpptraj open the
-# trajectories spinmd writes. Creates a virtual environment in .venv-interop/ on first use.
+# trajectories spinmd writes; and the documentation's shell commands (test_docs.py). Creates a
+# virtual environment in .venv-interop/ on first use.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 venv="$root/.venv-interop"
