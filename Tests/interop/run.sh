@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the reader interop tests: MDAnalysis, ASE (netCDF4), mdtraj, cpptraj, chemfiles, ParmEd and
-# OVITO open the trajectories spinmd writes (with their PDB topologies). Creates a virtual
-# environment in .venv-interop/ on first use.
+# OVITO open the trajectories spinmd writes (with their PDB topologies); and the documentation's
+# shell commands (test_docs.py). Creates a virtual environment in .venv-interop/ on first use.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 venv="$root/.venv-interop"

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Spin-polarised PBE+U reference data for rocksalt transition-metal oxides (DESIGN.md §7).
+"""Spin-polarised PBE+U reference data for rocksalt transition-metal oxides (docs/dft-pipeline.md).
 
 Run with Debian's Python, which has GPAW (apt-get install gpaw gpaw-data):
 
@@ -35,7 +35,7 @@ U_EFF = {"Mn": 3.9, "Fe": 5.3, "Co": 3.3, "Ni": 6.2}          # eV, Dudarev, Mat
 MOMENT = {"Mn": 5.0, "Fe": 4.0, "Co": 3.0, "Ni": 2.0}         # μB, initial |m|
 ORDERS = ("fm", "afm1", "afm2")
 ECUT = 500.0                                                   # eV, plane-wave cutoff of the protocol
-KPTS = {"density": 1.5, "gamma": True}                         # DESIGN.md §7's rule ('--kpoints density')
+KPTS = {"density": 1.5, "gamma": True}                         # the original density rule ('--kpoints density')
 # Γ-centred mesh per 4-atom cell kind, held fixed under strain and rattle; a supercell repeated r times
 # along an axis gets ceil(n/r) there. These are the meshes KPTS gives the ideal cells, except MnO AFM-I.
 # NOTE: departs from §7, whose density rule puts the ideal MnO AFM-I cell at the 3/4 threshold

@@ -7,7 +7,7 @@ public enum MomentCoupling: String, Codable, CaseIterable, Sendable {
     /// The saturating product mᵢ·mⱼ / (√(mᵢ² + μ²) √(mⱼ² + μ²)) with μ = `saturation`,
     /// Gaussians on [−1, 1]: ≈ cos θᵢⱼ for moments well above μ, ≈ mᵢ·mⱼ/μ² for small ones.
     ///
-    /// NOTE: a departure from the plain product of DESIGN.md §6. mᵢ·mⱼ spans ±50 μB² in MnO and
+    /// NOTE: a departure from the paper's plain product (docs/spinmultinet.md, "Moment bases"). mᵢ·mⱼ spans ±50 μB² in MnO and
     /// ±4 μB² in NiO, so one Gaussian grid either blurs the sign of a Ni–Ni pair or loses Mn–Mn
     /// pairs off its end (the first shipped model under-resolved the FM/AFM energy differences
     /// by 10–20 meV/atom). The saturating product separates parallel from antiparallel pairs of

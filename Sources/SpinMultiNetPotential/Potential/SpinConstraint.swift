@@ -6,7 +6,7 @@ import SpinMultiNet
 /// or the whole vector.
 ///
 /// - Collinear input (MAGMOM-style scalars) keeps every moment on the global spin axis ẑ:
-///   m ← (S·ẑ)ẑ, so small off-axis outputs cannot make the spins drift (DESIGN.md §6).
+///   m ← (S·ẑ)ẑ, so small off-axis outputs cannot make the spins drift (docs/spinmultinet.md, "Spins as latent variables").
 /// - Vector input whose non-zero moments all lie along one axis ê is the same collinear run
 ///   along ê (along ẑ it is the scalar run, bit for bit).
 /// - Other vector input (canted, non-collinear) keeps the direction of every non-zero estimate

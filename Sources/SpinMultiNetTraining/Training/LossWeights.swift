@@ -1,7 +1,7 @@
 import SpinMultiNet
 import SpinMDCore
 
-/// Weights of the multi-task loss of one frame (DESIGN.md §6):
+/// Weights of the multi-task loss of one frame (docs/training.md, "Loss"):
 ///
 ///     L = w_E ((E − E_ref)/N)² + w_F/(3N) Σᵢ |Fᵢ − F_refᵢ|² + w_M/N Σᵢ |Sᵢ − m_refᵢ|² + w_σ/9 Σ_ab Δσ_ab²
 ///
@@ -17,7 +17,7 @@ public struct LossWeights: Sendable, Equatable, Codable {
     /// Weight of the mean squared stress component error [1/(eV/Å³)²].
     public var stress = 0.0
     /// Fit only the traceless part of the stress (the hydrostatic part of plane-wave DFT stress
-    /// carries the basis-set (Pulay) error; DESIGN.md §7).
+    /// carries the basis-set (Pulay) error; docs/dft-pipeline.md, "Protocol").
     public var deviatoricStress = true
 
     public init() {}

@@ -2,7 +2,7 @@ import SpinMD
 import SpinMDCore
 import SpinMultiNet
 
-/// Draws the spin input and moment targets of a training frame (DESIGN.md §6 augmentation).
+/// Draws the spin input and moment targets of a training frame (docs/training.md, "Spin augmentation").
 struct SpinInputSampler {
     var augmentation: TrainingConfiguration.Augmentation
 

@@ -12,7 +12,7 @@ public struct TrainingConfiguration {
         case file(String)
     }
 
-    /// Spin-input augmentation (DESIGN.md §6).
+    /// Spin-input augmentation (docs/training.md, "Spin augmentation").
     public struct Augmentation: Sendable, Equatable {
         /// Draw each input magnitude uniformly from [lower·min(|m₀|, |m|), upper·max(|m₀|, |m|)]
         /// (m₀: `initial_magmoms`, m: `magmoms`), keeping its sign.
