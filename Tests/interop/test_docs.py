@@ -81,7 +81,7 @@ GPAW = "needs GPAW (Debian's gpaw, /usr/bin/python3) and hours of DFT"
 # The comment after each entry is the block's first line.
 BLOCKS = {
     # README.md
-    ("README.md", "ec2ab033"): Skip("installs system packages and builds the release executable (what .ci/run does); "
+    ("README.md", "c42992bb"): Skip("installs system packages and builds the release executable (what .ci/run does); "
                                     "the example it runs is the 'What you get' block below"),  # apt-get update && apt-get install -y ...
     ("README.md", "66d0e355"): Skip("is the test suite itself (.ci/run runs it; this test is part of its second script)"),  # swift test && Tests/interop/run.sh && ...
     ("README.md", "0c7779ae"): Skip("builds libspinmdc.so in release mode (minutes) and installs it; python/run-tests.sh does "
@@ -123,16 +123,20 @@ BLOCKS = {
     ("docs/training.md", "40b72eff"): Run(setup=TRAINING_STANDINS),  # spinmd train config.json & ...
     ("docs/training.md", "aca35a8f"): Run(setup=TRAINING_STANDINS),  # for k in 1 2 3; do spinmd train finetune.json ...
     # docs/trajectory-format.md
-    ("docs/trajectory-format.md", "6b9886da"): Skip("fragment on a placeholder file run.nc; test_readers.py checks what "
+    ("docs/trajectory-format.md", "6defbea6"): Skip("fragment on a placeholder file run.nc; test_readers.py checks what "
                                                     "MDAnalysis reads"),  # import MDAnalysis as mda
     ("docs/trajectory-format.md", "859afe64"): Skip("fragment on a placeholder file run.nc; test_readers.py "
                                                     "(test_ase_conversions_in_the_docs) checks these conversions"),  # import ase.io, ase.units
+    ("docs/trajectory-format.md", "3040ef4b"): Skip("one line per reader on placeholder files run.pdb/run.nc; "
+                                                    "test_readers.py runs each line as written here"),  # u = MDAnalysis.Universe("run.pdb", "run.nc")
+    ("docs/trajectory-format.md", "34ca8673"): Skip("cpptraj line on placeholder files; test_readers.py (test_cpptraj) "
+                                                    "loads the same PDB and NetCDF through parm/trajin"),  # cpptraj -p run.pdb -y run.nc
     # docs/tutorial.md
     ("docs/tutorial.md", "c6220a74"): Run(),  # $ .build/release/spinmd run inputs/examples/nio-afm2-relax.json
     ("docs/tutorial.md", "bd2bee1a"): Run(),  # $ .build/release/spinmd run inputs/examples/mno-orderings.json
     ("docs/tutorial.md", "30069fee"): Skip("long: 512 atoms, the committee, 300 steps (2.5 min in a release build, longer in debug)"),  # $ .build/release/spinmd run inputs/examples/nio-nvt-300K.json
     ("docs/tutorial.md", "958db800"): Skip("plots the output of the 300-step NVT run above (not run here)"),  # .venv-interop/bin/python inputs/examples/plot_nvt.py
-    ("docs/tutorial.md", "b63a5d67"): Skip("reads the output of the 300-step NVT run above (not run here)"),  # import MDAnalysis as mda, netCDF4
+    ("docs/tutorial.md", "44897b52"): Skip("reads the output of the 300-step NVT run above (not run here)"),  # import MDAnalysis as mda, netCDF4
 }
 
 
