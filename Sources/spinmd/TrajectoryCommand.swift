@@ -44,7 +44,8 @@ struct Trajectory: ParsableCommand {
             discussion: """
             NetCDF → extxyz exports frames for ASE and other tools. extxyz → NetCDF writes an AMBER trajectory \
             (with velocities, forces [kcal/mol/Å] and magnetic moments when the frames carry momenta, forces and \
-            magmoms), e.g. to look at a DFT data set in OVITO or VMD.
+            magmoms), e.g. to look at a DFT data set in OVITO or VMD, and its PDB topology beside it (data.nc → \
+            data.pdb) for the readers that take elements from a topology.
             """)
         @Argument(help: "Input file.") var file: String
         @Argument(help: "Output file.") var output: String
@@ -70,8 +71,9 @@ struct Trajectory: ParsableCommand {
             try ExitStatus.reporting {
                 try Self.checkExtension(file, role: "input")
                 try Self.checkExtension(output, role: "output")
-                if !overwrite && FileManager.default.fileExists(atPath: output) {
-                    throw SpinMDError.io(path: output, message: "exists; pass --overwrite to replace it")
+                let outputs = Self.isNetCDF(output) ? [output, PDBTopology.fileName(forTrajectory: output)] : [output]
+                if !overwrite, let existing = outputs.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+                    throw SpinMDError.io(path: existing, message: "exists; pass --overwrite to replace it")
                 }
                 switch (Self.isNetCDF(file), Self.isNetCDF(output)) {
                 case (true, false): try netCDFToExtXYZ()
@@ -127,15 +129,19 @@ struct Trajectory: ParsableCommand {
             let content = AmberTrajectoryWriter.Content(
                 velocities: first.system.velocities.contains { $0 != .zero }, forces: r0.forces != nil,
                 magneticMomentWidth: r0.magneticMoments.map { if case .vector = $0 { return 3 } else { return 1 } } ?? 0)
+            let title = "converted from \((file as NSString).lastPathComponent)"
+            // The topology first: a system it cannot describe leaves no output.
+            let topology = PDBTopology.fileName(forTrajectory: output)
+            try PDBTopology.write(first.system, title: title, to: topology)
             let writer = try AmberTrajectoryWriter(creating: output, system: first.system, content: content, trigger: Trigger(every: 1),
-                                                   overwrite: true, title: "converted from \((file as NSString).lastPathComponent)")
+                                                   overwrite: true, title: title)
             for (n, k) in indices.enumerated() {
                 let f = all[k]
                 let time = f.info["time_fs"].flatMap(Double.init) ?? Double(n)
                 try writer.observe(Snapshot(task: .md, step: n, totalSteps: indices.count, time: time, system: f.system, result: result(f), extendedEnergy: 0))
             }
             try writer.close(status: "converted")
-            print("wrote \(indices.count) frame\(indices.count == 1 ? "" : "s") of \(first.system.atomCount) atoms to \(output)")
+            print("wrote \(indices.count) frame\(indices.count == 1 ? "" : "s") of \(first.system.atomCount) atoms to \(output), its topology to \(topology)")
         }
 
         /// Frame indices from a Python-style slice or a single index.

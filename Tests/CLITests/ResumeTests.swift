@@ -270,6 +270,16 @@ final class ResumeTests: CLITestCase {
         // And back to NetCDF.
         XCTAssertEqual(try spinmd(["trajectory", "convert", "frames.extxyz", "back.nc"]).status, 0)
         XCTAssertEqual(try AmberTrajectoryReader(path: workDirectory.appendingPathComponent("back.nc").path).frameCount, 2)
+        // With its topology: the first frame's atoms, element symbols in columns 77–78.
+        let atoms = try XCTUnwrap(read("back.pdb")).split(separator: "\n").filter { $0.hasPrefix("HETATM") }
+        XCTAssertEqual(atoms.count, 108)
+        XCTAssertTrue(atoms.allSatisfy { $0.count == 78 && $0.hasSuffix("AR") }, String(atoms[0]))
+        let again = try spinmd(["trajectory", "convert", "frames.extxyz", "back.nc"])
+        XCTAssertEqual(again.status, 1)
+        XCTAssertTrue(again.stderr.contains("back.nc") && again.stderr.contains("exists; pass --overwrite"), again.stderr)
+        try FileManager.default.removeItem(at: workDirectory.appendingPathComponent("back.nc"))
+        let topologyLeft = try spinmd(["trajectory", "convert", "frames.extxyz", "back.nc"])
+        XCTAssertTrue(topologyLeft.status == 1 && topologyLeft.stderr.contains("back.pdb"), "an existing topology is not replaced silently: \(topologyLeft.stderr)")
         let bad = try spinmd(["trajectory", "convert", "out/traj.nc", "x.extxyz", "--frames", "7"])
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.stderr.contains("frame 7 does not exist (the file has 5)"), bad.stderr)
